@@ -1,0 +1,3 @@
+from callroute.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""FastAPI dependencies: the app context, the request's unit of work, the caller's identity."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.auth.principal import Principal, authenticate
+from callroute.clock import Clock
+from callroute.context import AppContext
+from callroute.errors import Forbidden
+
+# Routers carry the full path in their own prefix (rather than gaining it when included), so
+# every route knows its complete template: metrics and logs label requests by it.
+API_PREFIX = "/api/v1"
+
+
+def get_ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def get_clock(request: Request) -> Clock:
+    return get_ctx(request).clock
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed before the response is sent, rolled back on error.
+
+    Reads (GET/HEAD) run in a read-only unit of work so they never take SQLite's write lock.
+    """
+    readonly = request.method in ("GET", "HEAD")
+    async with get_ctx(request).db.unit_of_work(readonly=readonly) as session:
+        yield session
+
+
+async def get_principal(request: Request) -> Principal:
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = await authenticate(request, get_ctx(request))
+    request.state.principal = principal
+    return principal
+
+
+def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that authenticates the caller and checks one permission."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = await get_principal(request)
+        if not principal.can(permission):
+            raise Forbidden(f"this API key lacks the {permission!r} permission")
+        return principal
+
+    dependency.__name__ = f"require_{permission.replace(':', '_')}"
+    return dependency
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+# scope="function": the commit happens before the response goes out, so a failed commit is
+# reported to the client instead of being hidden behind an already-sent 2xx.
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ClockDep = Annotated[Clock, Depends(get_clock)]

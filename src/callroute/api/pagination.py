@@ -1,0 +1,124 @@
+"""List conventions: ``limit``, an opaque ``cursor``, whitelisted ``sort``, and a total.
+
+Lists use keyset pagination ordered by the sort column then the id, so a page never skips or
+repeats a row when rows are inserted meanwhile. The cursor carries the sort it was made for and
+the last row's key; it is opaque to clients but not secret (it only ever selects inside the
+caller's own project).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from callroute.errors import ValidationFailed
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    total: int = Field(description="Rows matching the filters, across all pages.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    field: str
+    descending: bool
+
+    def render(self) -> str:
+        return ("-" if self.descending else "") + self.field
+
+
+@dataclass(frozen=True)
+class Cursor:
+    sort: SortSpec
+    value: Any
+    last_id: uuid.UUID
+
+    def encode(self) -> str:
+        value = self.value
+        tagged = (
+            {"t": "dt", "v": value.isoformat()} if isinstance(value, datetime) else {"v": value}
+        )
+        raw = json.dumps({"s": self.sort.render(), "k": tagged, "i": str(self.last_id)})
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            data = json.loads(raw)
+            sort_text = data["s"]
+            key = data["k"]
+            value = datetime.fromisoformat(key["v"]) if key.get("t") == "dt" else key["v"]
+            return cls(sort=parse_sort(sort_text), value=value, last_id=uuid.UUID(data["i"]))
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+            raise ValidationFailed("cursor is not valid", field="cursor") from exc
+
+
+def parse_sort(text: str) -> SortSpec:
+    descending = text.startswith("-")
+    return SortSpec(field=text.lstrip("-"), descending=descending)
+
+
+class ListQuery(BaseModel):
+    """Base of every list endpoint's query parameters; subclasses add their filters.
+
+    Unknown parameters are rejected (a mistyped filter must not silently return everything).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    sort_fields: ClassVar[tuple[str, ...]] = ("created_at",)
+    default_sort: ClassVar[str] = "created_at"
+
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size.")
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    sort: str | None = Field(
+        default=None, description="A sortable field, prefixed with `-` for descending order."
+    )
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, value: str | None) -> str | None:
+        if value is not None and value.lstrip("-") not in cls.sort_fields:
+            allowed = ", ".join(cls.sort_fields)
+            raise ValueError(f"cannot sort by {value!r}; sortable fields: {allowed}")
+        return value
+
+    def sort_spec(self) -> SortSpec:
+        return parse_sort(self.sort or self.default_sort)
+
+    def decoded_cursor(self) -> Cursor | None:
+        if self.cursor is None:
+            return None
+        cursor = Cursor.decode(self.cursor)
+        if cursor.sort != self.sort_spec():
+            raise ValidationFailed(
+                "cursor was made for a different sort; repeat the same sort or start over",
+                field="cursor",
+            )
+        return cursor
+
+    def filters(self) -> dict[str, Any]:
+        """The filter values that were given (everything but paging and sorting)."""
+        paging = {"limit", "cursor", "sort"}
+        return {
+            name: value
+            for name, value in self
+            if name not in paging and name in self.model_fields_set and value is not None
+        }

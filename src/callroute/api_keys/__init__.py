@@ -1,0 +1,1 @@
+"""API keys: create (secret shown once), list, revoke."""

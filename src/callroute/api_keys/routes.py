@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from callroute.api.deps import API_PREFIX, ClockDep, Session, require
+from callroute.api.pagination import Page
+from callroute.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyOut
+from callroute.api_keys.service import ApiKeyService
+from callroute.auth.principal import Principal
+
+router = APIRouter(prefix=f"{API_PREFIX}/api-keys", tags=["api keys"])
+
+Reader = Annotated[Principal, Depends(require("api_keys:read"))]
+Writer = Annotated[Principal, Depends(require("api_keys:write"))]
+
+
+@router.post("", status_code=201, response_model=ApiKeyCreated, summary="Create an API key")
+async def create_api_key(
+    data: ApiKeyCreate, principal: Writer, session: Session, clock: ClockDep
+) -> ApiKeyCreated:
+    service = ApiKeyService(session, principal.project_id, clock)
+    row, secret = await service.create(data, granter=principal.permissions)
+    return ApiKeyCreated.model_validate(
+        {**ApiKeyOut.model_validate(row).model_dump(), "key": secret}
+    )
+
+
+@router.get("", response_model=Page[ApiKeyOut], summary="List API keys")
+async def list_api_keys(
+    query: Annotated[ApiKeyListQuery, Query()],
+    principal: Reader,
+    session: Session,
+    clock: ClockDep,
+) -> Page[ApiKeyOut]:
+    result = await ApiKeyService(session, principal.project_id, clock).page(query)
+    return Page[ApiKeyOut](
+        data=[ApiKeyOut.model_validate(r) for r in result.rows],
+        total=result.total,
+        next_cursor=result.next_cursor,
+    )
+
+
+@router.get("/{key_id}", response_model=ApiKeyOut, summary="Get an API key (never its secret)")
+async def get_api_key(
+    key_id: str, principal: Reader, session: Session, clock: ClockDep
+) -> ApiKeyOut:
+    row = await ApiKeyService(session, principal.project_id, clock).get(key_id)
+    return ApiKeyOut.model_validate(row)
+
+
+@router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key")
+async def revoke_api_key(
+    key_id: str, principal: Writer, session: Session, clock: ClockDep
+) -> ApiKeyOut:
+    row = await ApiKeyService(session, principal.project_id, clock).revoke(key_id)
+    return ApiKeyOut.model_validate(row)

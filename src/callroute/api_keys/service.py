@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Set
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.api_keys.repository import ApiKeyRepository
+from callroute.api_keys.schemas import ApiKeyCreate, ApiKeyListQuery
+from callroute.auth import keys
+from callroute.auth.permissions import expand, permissions_for, unknown_permissions
+from callroute.clock import Clock
+from callroute.db.pagination import PageResult
+from callroute.errors import Forbidden, NotFound, ValidationFailed
+from callroute.ids import parse_id
+from callroute.models import ApiKey
+
+
+class ApiKeyService:
+    def __init__(self, session: AsyncSession, project_id: uuid.UUID, clock: Clock) -> None:
+        self.repo = ApiKeyRepository(session, project_id)
+        self.project_id = project_id
+        self.clock = clock
+
+    async def create(self, data: ApiKeyCreate, *, granter: Set[str] | None) -> tuple[ApiKey, str]:
+        """Create a key; returns it with its secret. ``granter`` is the creating key's
+        permissions (None for the operator's CLI): a key can never mint a stronger key."""
+        if (data.role is None) == (data.permissions is None):
+            raise ValidationFailed("give exactly one of `role` or `permissions`", field="role")
+        explicit = None
+        if data.permissions is not None:
+            unknown = unknown_permissions(data.permissions)
+            if unknown:
+                raise ValidationFailed(
+                    f"unknown permissions: {', '.join(unknown)}", field="permissions"
+                )
+            explicit = sorted(set(data.permissions))
+        now = self.clock.now()
+        if data.expires_at is not None and data.expires_at <= now:
+            raise ValidationFailed("expires_at must be in the future", field="expires_at")
+        granted = permissions_for(data.role, explicit)
+        if granter is not None and not granted <= expand(granter):
+            missing = ", ".join(sorted(granted - expand(granter)))
+            raise Forbidden(f"cannot grant permissions this key does not have: {missing}")
+        new = keys.generate_key()
+        row = ApiKey(
+            project_id=self.project_id,
+            name=data.name,
+            prefix=new.prefix,
+            key_hash=new.key_hash,
+            role=data.role.value if data.role else None,
+            permissions=explicit,
+            expires_at=data.expires_at,
+            created_at=now,
+        )
+        self.repo.add(row)
+        await self.repo.session.flush()
+        return row, new.secret
+
+    async def page(self, query: ApiKeyListQuery) -> PageResult[ApiKey]:
+        return await self.repo.page(
+            query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
+        )
+
+    async def get(self, key_ref: str) -> ApiKey:
+        """A key by id, or by its visible prefix (what operators see and paste)."""
+        key_id = parse_id(key_ref)
+        row = await self.repo.get(key_id) if key_id else await self._by_prefix(key_ref)
+        if row is None:
+            raise NotFound(f"no API key {key_ref!r} in this project")
+        return row
+
+    async def _by_prefix(self, prefix: str) -> ApiKey | None:
+        row: ApiKey | None = await self.repo.session.scalar(
+            self.repo.scoped().where(ApiKey.prefix == prefix)
+        )
+        return row
+
+    async def revoke(self, key_ref: str) -> ApiKey:
+        row = await self.get(key_ref)
+        if row.revoked_at is None:  # revoking twice keeps the first time
+            row.revoked_at = self.clock.now()
+        return row

@@ -1,0 +1,83 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from callroute import __version__, ops
+from callroute.api.errors import install_error_handlers
+from callroute.api.middleware import RequestContextMiddleware
+from callroute.api_keys.routes import router as api_keys_router
+from callroute.config import Settings
+from callroute.context import AppContext
+from callroute.db.schema import require_current_schema
+from callroute.db.session import Database
+from callroute.members.routes import router as members_router
+from callroute.projects.routes import router as projects_router
+
+DESCRIPTION = """
+callroute routes live phone calls to whoever is on call.
+
+**Authentication**: every `/api/v1` endpoint takes an API key as `Authorization: Bearer <key>`
+or `ApiKey: <key>`. Keys belong to one project and see only that project's data.
+
+**Errors** always have the shape `{"error": {"code", "message", "field"}}` (`field` when one
+input is to blame). **Lists** take `limit` (1-200, default 50), `cursor` (the previous page's
+`next_cursor`) and `sort` (a field, `-field` for descending) and return `data`, `total` and
+`next_cursor`.
+"""
+
+
+NATIVE_ROUTERS: tuple[APIRouter, ...] = (projects_router, api_keys_router, members_router)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    ctx: AppContext | None = None,
+    check_schema: bool = True,
+) -> FastAPI:
+    """Build the app. Give ``ctx`` to share a database and clock (tests, embedded runner);
+    otherwise one is made from ``settings`` and disposed of at shutdown."""
+    owns_db = ctx is None
+    if ctx is None:
+        settings = settings or Settings()
+        ctx = AppContext(
+            settings=settings,
+            db=Database(settings.database_url, connect_timeout=settings.db_connect_timeout_seconds),
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if check_schema:
+            await require_current_schema(ctx.db.engine)
+        try:
+            yield
+        finally:
+            if owns_db:
+                await ctx.db.dispose()
+
+    app = FastAPI(
+        title="callroute",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app, ctx.renderers)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=ctx.metrics,
+        renderers=ctx.renderers,
+        max_body_bytes=ctx.settings.max_body_bytes,
+    )
+    app.include_router(ops.router)
+    for router in NATIVE_ROUTERS:
+        app.include_router(router)
+    return app

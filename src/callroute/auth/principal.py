@@ -1,0 +1,81 @@
+"""Who is calling: an API key resolved to its project and permissions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+
+from callroute.api_keys.repository import ApiKeyLookup
+from callroute.auth import keys
+from callroute.auth.permissions import permissions_for
+from callroute.errors import RateLimited, Unauthorized
+
+if TYPE_CHECKING:
+    from callroute.context import AppContext
+
+# Writing last_used_at on every request would turn each read into a write; once a minute is
+# precise enough to tell a live key from a forgotten one.
+LAST_USED_PRECISION = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Principal:
+    project_id: uuid.UUID
+    key_id: uuid.UUID
+    role: str | None
+    permissions: frozenset[str]
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+def presented_key(request: Request) -> str | None:
+    """The key from ``Authorization: Bearer <key>`` or ``ApiKey: <key>``."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, value = authorization.strip().partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        return None
+    api_key = request.headers.get("apikey")
+    return api_key.strip() if api_key and api_key.strip() else None
+
+
+async def authenticate(request: Request, ctx: AppContext) -> Principal:
+
+    key = presented_key(request)
+    if key is None:
+        raise Unauthorized("missing API key; send `Authorization: Bearer <key>` or `ApiKey: <key>`")
+    prefix = keys.prefix_of(key)
+    if prefix is None:
+        raise Unauthorized("invalid API key")
+    now = ctx.clock.now()
+    # Its own short transaction: the request's unit of work starts after authentication.
+    async with ctx.db.unit_of_work(readonly=True) as session:
+        row = await ApiKeyLookup(session).by_prefix(prefix)
+    if row is None or not keys.matches(key, row.key_hash):
+        raise Unauthorized("invalid API key")
+    if row.revoked_at is not None:
+        raise Unauthorized("this API key has been revoked")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthorized(f"this API key expired at {row.expires_at.isoformat()}")
+    assert ctx.rate_limiter is not None
+    wait = ctx.rate_limiter.check(row.prefix)
+    if wait is not None:
+        raise RateLimited(
+            f"rate limit of {ctx.rate_limiter.per_minute} requests per minute exceeded",
+            retry_after=wait,
+        )
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        async with ctx.db.unit_of_work() as session:
+            await ApiKeyLookup(session).touch(row.id, now)
+    return Principal(
+        project_id=row.project_id,
+        key_id=row.id,
+        role=row.role,
+        permissions=permissions_for(row.role, row.permissions),
+    )

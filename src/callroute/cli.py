@@ -1,0 +1,298 @@
+"""The ``callroute`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import exc as sa_exc
+
+from callroute import __version__
+from callroute.auth.permissions import Role
+from callroute.clock import SystemClock
+from callroute.config import Settings, generate_secret_key, load_settings
+from callroute.errors import ApiError, CallrouteError, ConfigError
+from callroute.logging import configure_logging
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="callroute: self-hosted live call routing.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+api_key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(api_key_app, name="api-key")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _run(coro_factory: Callable[[], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        return await coro_factory()
+
+    return asyncio.run(runner())
+
+
+@app.command()
+def version() -> None:
+    """Print the callroute version."""
+    out.print(__version__)
+
+
+@app.command("secret-key")
+def secret_key() -> None:
+    """Print a new random value for CALLROUTE_SECRET_KEY."""
+    print(generate_secret_key())
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    from callroute.db.engine import create_engine
+    from callroute.db.schema import migrate as run_migrations
+    from callroute.db.schema import schema_status
+
+    settings = _settings()
+
+    async def go() -> str:
+        engine = create_engine(
+            settings.database_url, connect_timeout=settings.db_connect_timeout_seconds
+        )
+        try:
+            await run_migrations(engine, revision)
+            return (await schema_status(engine)).describe()
+        finally:
+            await engine.dispose()
+
+    out.print(f"migrated {_safe_url(settings)}: {_run(go)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8080,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API (refuses to start on an unmigrated database)."""
+    import uvicorn
+
+    from callroute.db.engine import create_engine
+    from callroute.db.schema import require_current_schema
+
+    settings = _settings()
+    settings.resolve_secret_key()
+
+    async def check() -> None:
+        engine = create_engine(
+            settings.database_url, connect_timeout=settings.db_connect_timeout_seconds
+        )
+        try:
+            await require_current_schema(engine)
+        finally:
+            await engine.dispose()
+
+    _run(check)
+    err.print(
+        f"callroute {__version__} serving on http://{host}:{port} "
+        f"(database {_safe_url(settings)}; docs at /docs)"
+    )
+    uvicorn.run(
+        "callroute.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,  # our logging configuration, not uvicorn's
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def init(
+    project: Annotated[str, typer.Option("--project", help="Name of the new project.")],
+    key_name: Annotated[str, typer.Option(help="Name of the owner key.")] = "owner key",
+) -> None:
+    """Create a project and an owner API key; the key is printed alone on the last line."""
+    from callroute.api_keys.schemas import ApiKeyCreate
+    from callroute.api_keys.service import ApiKeyService
+    from callroute.projects.service import ProjectService
+
+    settings = _settings()
+
+    async def go() -> tuple[str, str, str]:
+        db = _database(settings)
+        try:
+            async with db.unit_of_work() as session:
+                clock = SystemClock()
+                created = await ProjectService(session, clock).create(project)
+                _row, secret = await ApiKeyService(session, created.id, clock).create(
+                    ApiKeyCreate(name=key_name, role=Role.OWNER), granter=None
+                )
+                return created.slug, str(created.id), secret
+        finally:
+            await db.dispose()
+
+    slug, project_id, secret = _run(go)
+    out.print(f"created project {slug} ({project_id}) and an owner API key.")
+    out.print("The key is shown once; store it now:")
+    print(secret)
+
+
+@api_key_app.command("create")
+def api_key_create(
+    project: Annotated[str, typer.Option(help="Project slug or id.")],
+    name: Annotated[str, typer.Option(help="What the key is for.")],
+    role: Annotated[Role | None, typer.Option(help="Grant a role.")] = None,
+    permission: Annotated[
+        list[str] | None, typer.Option(help="Grant one permission (repeatable), e.g. routers:read.")
+    ] = None,
+    expires_in_days: Annotated[int | None, typer.Option(min=1, help="Expire after N days.")] = None,
+) -> None:
+    """Create an API key; the key is printed alone on the last line."""
+    from callroute.api_keys.schemas import ApiKeyCreate
+    from callroute.api_keys.service import ApiKeyService
+    from callroute.projects.service import ProjectService
+
+    settings = _settings()
+    clock = SystemClock()
+    expires_at = clock.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    if (role is None) == (not permission):
+        raise ConfigError("give exactly one of --role or --permission")
+    data = ApiKeyCreate(name=name, role=role, permissions=permission, expires_at=expires_at)
+
+    async def go() -> str:
+        db = _database(settings)
+        try:
+            async with db.unit_of_work() as session:
+                found = await ProjectService(session, clock).find(project)
+                _row, secret = await ApiKeyService(session, found.id, clock).create(
+                    data, granter=None
+                )
+                return secret
+        finally:
+            await db.dispose()
+
+    secret = _run(go)
+    out.print("The key is shown once; store it now:")
+    print(secret)
+
+
+@api_key_app.command("list")
+def api_key_list(project: Annotated[str, typer.Option(help="Project slug or id.")]) -> None:
+    """List a project's API keys (never their secrets)."""
+    from callroute.api_keys.schemas import ApiKeyListQuery
+    from callroute.api_keys.service import ApiKeyService
+    from callroute.projects.service import ProjectService
+
+    settings = _settings()
+    clock = SystemClock()
+    table = Table("prefix", "name", "access", "created", "last used", "status")
+
+    async def go() -> None:
+        db = _database(settings)
+        try:
+            async with db.unit_of_work(readonly=True) as session:
+                found = await ProjectService(session, clock).find(project)
+                service = ApiKeyService(session, found.id, clock)
+                query = ApiKeyListQuery(limit=200)
+                while True:
+                    page = await service.page(query)
+                    for key in page.rows:
+                        status = (
+                            "revoked"
+                            if key.revoked_at
+                            else (
+                                "expired"
+                                if key.expires_at and key.expires_at <= clock.now()
+                                else "active"
+                            )
+                        )
+                        table.add_row(
+                            key.prefix,
+                            key.name,
+                            key.role or ",".join(key.permissions or []),
+                            f"{key.created_at:%Y-%m-%d %H:%M}",
+                            f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never",
+                            status,
+                        )
+                    if page.next_cursor is None:
+                        break
+                    query = ApiKeyListQuery(limit=200, cursor=page.next_cursor)
+        finally:
+            await db.dispose()
+
+    _run(go)
+    out.print(table)
+
+
+@api_key_app.command("revoke")
+def api_key_revoke(
+    key: Annotated[str, typer.Argument(help="The key's id or visible prefix (crk_...).")],
+    project: Annotated[str, typer.Option(help="Project slug or id.")],
+) -> None:
+    """Revoke an API key; it stops working at once."""
+    from callroute.api_keys.service import ApiKeyService
+    from callroute.projects.service import ProjectService
+
+    settings = _settings()
+    clock = SystemClock()
+
+    async def go() -> str:
+        db = _database(settings)
+        try:
+            async with db.unit_of_work() as session:
+                found = await ProjectService(session, clock).find(project)
+                row = await ApiKeyService(session, found.id, clock).revoke(key)
+                return row.prefix
+        finally:
+            await db.dispose()
+
+    out.print(f"revoked {_run(go)}")
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    from callroute.db.session import Database
+
+    return Database(settings.database_url, connect_timeout=settings.db_connect_timeout_seconds)
+
+
+def _safe_url(settings: Settings) -> str:
+    return settings.db_url.render_as_string(hide_password=True)
+
+
+def main() -> None:
+    """Entry point: any failure is one line on stderr and a non-zero exit, not a traceback."""
+    try:
+        app()
+    except (CallrouteError, ApiError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except (sa_exc.OperationalError, sa_exc.InterfaceError, OSError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
+        err.print(f"error: cannot reach the database: {reason}", markup=False, highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

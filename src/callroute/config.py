@@ -1,0 +1,146 @@
+"""Settings, read from ``CALLROUTE_*`` environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from callroute.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./callroute.db"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # human-readable on a terminal, JSON otherwise
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CALLROUTE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="Externally visible base URL (webhook URLs and signature checks).",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Encrypts provider secrets at rest. Generated for the embedded SQLite default.",
+    )
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.AUTO
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    rate_limit_per_minute: int = Field(
+        default=1200, ge=0, description="Requests per minute per API key; 0 disables the limit."
+    )
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {value!r}") from exc
+        # Accept the plain scheme names users type and pick our async drivers.
+        drivers = {
+            "sqlite": "sqlite+aiosqlite",
+            "postgresql": "postgresql+asyncpg",
+            "postgres": "postgresql+asyncpg",
+        }
+        if url.drivername in drivers:
+            url = url.set(drivername=drivers[url.drivername])
+        if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError("only sqlite and postgresql databases are supported")
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @cached_property
+    def db_url(self) -> URL:
+        return make_url(self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.get_backend_name() == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        database = self.db_url.database
+        if not self.is_sqlite or not database or database == ":memory:":
+            return None
+        return Path(database)
+
+    def resolve_secret_key(self) -> str:
+        """The key that encrypts secrets at rest.
+
+        The embedded default generates one on first run and keeps it beside the database file
+        (mode 0600), so a newcomer needs no set-up. A server database must be given one
+        explicitly: generating it silently would make encrypted rows unreadable from any other
+        instance.
+        """
+        if self.secret_key:
+            if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+                raise ConfigError(
+                    f"CALLROUTE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+                )
+            return self.secret_key
+        path = self.sqlite_path
+        if path is None:
+            raise ConfigError(
+                "CALLROUTE_SECRET_KEY is required with a PostgreSQL database; "
+                "generate one with `callroute secret-key`"
+            )
+        key_file = path.with_name(path.name + ".key")
+        if key_file.exists():
+            return key_file.read_text().strip()
+        key = generate_secret_key()
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        return key
+
+
+def generate_secret_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def load_settings() -> Settings:
+    """Read settings, turning a bad value into one clear line instead of a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CALLROUTE_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"{name}: {first['msg']}") from exc

@@ -1,0 +1,64 @@
+"""Engines for the two supported databases, with the settings each one needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+READONLY_OPTION = "callroute_readonly"
+
+
+def create_engine(url: str | URL, *, connect_timeout: float = 5.0, **kwargs: Any) -> AsyncEngine:
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, **kwargs)
+    return _postgres_engine(url, connect_timeout=connect_timeout, **kwargs)
+
+
+def _postgres_engine(url: URL, *, connect_timeout: float, **kwargs: Any) -> AsyncEngine:
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    # Fail fast when the database is away: a request answers 503 within seconds
+    # instead of hanging until the client gives up.
+    kwargs.setdefault("pool_timeout", connect_timeout)
+    kwargs.setdefault("pool_pre_ping", True)
+    connect_args = {"timeout": connect_timeout, "command_timeout": 30}
+    return create_async_engine(url, connect_args=connect_args, **kwargs)
+
+
+def _sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
+    database = url.database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over BEGIN from the driver (see _on_begin) and set the pragmas every
+        # connection needs: WAL for concurrent readers, enforced foreign keys, and a busy
+        # timeout so writers queue instead of failing.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write transaction takes the write lock up front (IMMEDIATE): a deferred transaction
+        # that later upgrades to writing can fail at once with "database is locked", which the
+        # busy timeout does not cover. Read-only units of work keep a plain deferred BEGIN.
+        if conn.get_execution_options().get(READONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,1 @@
+"""Members: the people callroute can reach."""
