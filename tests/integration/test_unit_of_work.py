@@ -22,6 +22,7 @@ async def _count(db: Database) -> int:
 async def test_commit_on_success_rollback_on_error(database: Database, clock: FrozenClock) -> None:
     async with database.unit_of_work() as session:
         await ProjectService(session, clock).create("kept")
+
     async def create_then_fail() -> None:
         async with database.unit_of_work() as session:
             await ProjectService(session, clock).create("discarded")
