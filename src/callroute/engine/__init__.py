@@ -1,0 +1,1 @@
+"""Pure routing logic: no database, no HTTP, no provider SDK."""
