@@ -12,11 +12,18 @@ from callroute.api.errors import install_error_handlers
 from callroute.api.middleware import RequestContextMiddleware
 from callroute.api_keys.routes import router as api_keys_router
 from callroute.config import Settings
+from callroute.contacts.routes import router as contacts_router
 from callroute.context import AppContext
 from callroute.db.schema import require_current_schema
 from callroute.db.session import Database
+from callroute.escalation_policies.routes import router as policies_router
 from callroute.members.routes import router as members_router
 from callroute.projects.routes import router as projects_router
+from callroute.schedules.routes import member_calendar_router
+from callroute.schedules.routes import router as schedules_router
+from callroute.services.routes import router as services_router
+from callroute.teams.routes import router as teams_router
+from callroute.urgencies.routes import router as urgencies_router
 
 DESCRIPTION = """
 callroute routes live phone calls to whoever is on call.
@@ -31,7 +38,18 @@ input is to blame). **Lists** take `limit` (1-200, default 50), `cursor` (the pr
 """
 
 
-NATIVE_ROUTERS: tuple[APIRouter, ...] = (projects_router, api_keys_router, members_router)
+NATIVE_ROUTERS: tuple[APIRouter, ...] = (
+    projects_router,
+    api_keys_router,
+    members_router,
+    member_calendar_router,
+    teams_router,
+    schedules_router,
+    policies_router,
+    services_router,
+    urgencies_router,
+    contacts_router,
+)
 
 
 def create_app(

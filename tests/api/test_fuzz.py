@@ -18,7 +18,7 @@ from callroute.app import create_app
 from callroute.config import Settings
 from callroute.context import AppContext
 from callroute.db.session import Database
-from tests import databases
+from tests import databases, factories
 from tests.conftest import TEST_SECRET_KEY, Tenant, make_tenant
 
 json_scalars = (
@@ -71,10 +71,7 @@ class Harness:
         app = create_app(ctx=self.ctx)
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
         self.tenant: Tenant = self.run(make_tenant(self.ctx, "Fuzz"))
-        member = self.run(
-            self.client.post("/api/v1/members", json={"name": "m"}, headers=self.tenant.headers)
-        )
-        self.ids = {"member_id": member.json()["id"], "key_id": "crk_unknown"}
+        self.ids: dict[str, str] = self.run(factories.one_of_each(self.client, self.tenant))
         paths = app.openapi()["paths"]
         self.operations = [
             (method.upper(), re.sub(r"\{(\w+)\}", lambda m: self.ids[m.group(1)], path))

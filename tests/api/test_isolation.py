@@ -11,17 +11,50 @@ import re
 import httpx
 
 from callroute.app import create_app
-from callroute.auth.permissions import Role
 from callroute.context import AppContext
-from tests.conftest import Tenant, make_key
+from tests import factories
+from tests.conftest import Tenant
 
-# A body that would be accepted if the id belonged to the caller, per method and route.
-BODIES: dict[tuple[str, str], dict[str, object] | None] = {
+# A body that would be accepted if the ids belonged to the caller, per method and route.
+BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("GET", "/api/v1/members/{member_id}"): None,
     ("PATCH", "/api/v1/members/{member_id}"): {"name": "hijacked"},
     ("DELETE", "/api/v1/members/{member_id}"): None,
+    ("GET", "/api/v1/members/{member_id}/shifts.ics"): None,
     ("GET", "/api/v1/api-keys/{key_id}"): None,
     ("DELETE", "/api/v1/api-keys/{key_id}"): None,
+    ("GET", "/api/v1/teams/{team_id}"): None,
+    ("PATCH", "/api/v1/teams/{team_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/teams/{team_id}"): None,
+    ("GET", "/api/v1/schedules/{schedule_id}"): None,
+    ("PATCH", "/api/v1/schedules/{schedule_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/schedules/{schedule_id}"): None,
+    ("GET", "/api/v1/schedules/{schedule_id}/on-call"): None,
+    ("GET", "/api/v1/schedules/{schedule_id}/shifts"): None,
+    ("GET", "/api/v1/schedules/{schedule_id}/shifts.ics"): None,
+    ("GET", "/api/v1/schedules/{schedule_id}/overrides"): None,
+    ("POST", "/api/v1/schedules/{schedule_id}/overrides"): "OVERRIDE",
+    ("DELETE", "/api/v1/schedules/{schedule_id}/overrides/{override_id}"): None,
+    ("GET", "/api/v1/escalation-policies/{policy_id}"): None,
+    ("PATCH", "/api/v1/escalation-policies/{policy_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/escalation-policies/{policy_id}"): None,
+    ("GET", "/api/v1/escalation-policies/{policy_id}/on-call"): None,
+    ("GET", "/api/v1/services/{service_id}"): None,
+    ("PATCH", "/api/v1/services/{service_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/services/{service_id}"): None,
+    ("GET", "/api/v1/urgencies/{urgency_id}"): None,
+    ("PATCH", "/api/v1/urgencies/{urgency_id}"): {"description": "hijacked"},
+    ("DELETE", "/api/v1/urgencies/{urgency_id}"): None,
+    ("GET", "/api/v1/contacts/{contact_id}"): None,
+    ("PATCH", "/api/v1/contacts/{contact_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/contacts/{contact_id}"): None,
+}
+# Query strings that make the request valid apart from the foreign id.
+QUERIES = {
+    "/api/v1/schedules/{schedule_id}/shifts": {
+        "from": "2026-03-01T00:00:00Z",
+        "to": "2026-03-08T00:00:00Z",
+    }
 }
 
 
@@ -39,54 +72,136 @@ def _routes(ctx: AppContext) -> list[tuple[str, str]]:
 async def test_every_id_route_answers_404_for_another_projects_id(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, ctx: AppContext
 ) -> None:
-    member = (
-        await client.post("/api/v1/members", json={"name": "A's member"}, headers=tenant.headers)
-    ).json()
-    a_key = await make_key(ctx, tenant, role=Role.VIEWER)
-    keys = (await client.get("/api/v1/api-keys", headers=tenant.headers)).json()["data"]
-    key = next(k for k in keys if a_key.startswith(k["prefix"]))
-    ids = {"member_id": member["id"], "key_id": key["id"]}
+    ids = await factories.one_of_each(client, tenant)
+    b_ids = await factories.one_of_each(client, other_tenant)
+    before = {name: await _snapshot(client, tenant, ids) for name in ("before",)}["before"]
 
     with_ids = [(m, p) for m, p in _routes(ctx) if "{" in p]
     assert sorted(with_ids) == sorted(BODIES), "cover the isolation of new routes in BODIES"
     for method, path in with_ids:
-        url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
         body = BODIES[(method, path)]
-        response = await client.request(method, url, json=body, headers=other_tenant.headers)
+        if body == "OVERRIDE":
+            body = {
+                "member_id": b_ids["member_id"],
+                "start": "2026-03-05T00:00:00Z",
+                "end": "2026-03-06T00:00:00Z",
+            }
+        url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+        response = await client.request(
+            method, url, json=body, params=QUERIES.get(path), headers=other_tenant.headers
+        )
         assert response.status_code == 404, (method, path, response.text)
+        # B's own ids are fine in B's paths, but A's ids inside B's paths are not.
+        if path.count("{") > 1:
+            mixed = re.sub(
+                r"\{(\w+)\}",
+                lambda m: b_ids[m.group(1)] if m.group(1) == "schedule_id" else ids[m.group(1)],
+                path,
+            )
+            response = await client.request(method, mixed, headers=other_tenant.headers)
+            assert response.status_code == 404, (method, mixed, response.text)
 
-    # Nothing of A's changed.
-    again = await client.get(f"/api/v1/members/{member['id']}", headers=tenant.headers)
-    assert again.json() == member
-    assert (await client.get("/api/v1/members", headers={"ApiKey": a_key})).status_code == 200
+    assert await _snapshot(client, tenant, ids) == before  # nothing of A's changed
+
+
+async def test_foreign_ids_inside_bodies_are_rejected(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    ids = await factories.one_of_each(client, tenant)
+    h = other_tenant.headers
+    cases = [
+        ("teams", {"name": "T", "member_ids": [ids["member_id"]]}, "member_ids[0]"),
+        (
+            "teams",
+            {"name": "T", "default_escalation_policy_id": ids["policy_id"]},
+            "default_escalation_policy_id",
+        ),
+        (
+            "services",
+            {"name": "S", "escalation_policy_id": ids["policy_id"]},
+            "escalation_policy_id",
+        ),
+        (
+            "escalation-policies",
+            {
+                "name": "P",
+                "levels": [{"targets": [{"type": "schedule", "id": ids["schedule_id"]}]}],
+            },
+            "levels[0].targets[0].id",
+        ),
+        (
+            "schedules",
+            {
+                "name": "S",
+                "time_zone": "UTC",
+                "layers": [
+                    {
+                        "start": "2026-01-01T00:00:00Z",
+                        "rotation_length": 1,
+                        "rotation_unit": "days",
+                        "handoff_time": "09:00",
+                        "member_ids": [ids["member_id"]],
+                    }
+                ],
+            },
+            "layers[0].member_ids[0]",
+        ),
+    ]
+    for path, body, field in cases:
+        response = await client.post(f"/api/v1/{path}", json=body, headers=h)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["field"] == field
+        assert ids[next(k for k in ids if ids[k] in str(body))] in response.text
+
+
+async def _snapshot(client: httpx.AsyncClient, tenant: Tenant, ids: dict[str, str]) -> list[object]:
+    paths = [
+        "members/{member_id}",
+        "teams/{team_id}",
+        "schedules/{schedule_id}",
+        "schedules/{schedule_id}/overrides",
+        "escalation-policies/{policy_id}",
+        "services/{service_id}",
+        "urgencies/{urgency_id}",
+        "contacts/{contact_id}",
+        "api-keys/{key_id}",
+    ]
+    snapshot = []
+    for path in paths:
+        url = "/api/v1/" + re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+        response = await client.get(url, headers=tenant.headers)
+        assert response.status_code == 200, url
+        body = response.json()
+        if isinstance(body, dict):
+            body.pop("last_used_at", None)
+        snapshot.append(body)
+    return snapshot
 
 
 async def test_lists_never_show_or_count_another_projects_rows(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, ctx: AppContext
 ) -> None:
-    for index in range(3):
-        await client.post(
-            "/api/v1/members",
-            json={"name": f"A{index}", "phones": [{"number": "+14155550148"}]},
-            headers=tenant.headers,
-        )
-    await client.post("/api/v1/members", json={"name": "B0"}, headers=other_tenant.headers)
-    a_project = str(tenant.project_id)
+    a_ids = await factories.one_of_each(client, tenant)
+    await factories.member(client, other_tenant, "B0", "+14155550100")
+    lookups = {"/api/v1/contacts/lookup": {"phone": "+442071838750"}}
 
     lists = [p for m, p in _routes(ctx) if m == "GET" and "{" not in p]
     assert lists, "no list routes found"
     for path in lists:
-        response = await client.get(path, headers=other_tenant.headers)
+        response = await client.get(path, params=lookups.get(path), headers=other_tenant.headers)
+        if path in lookups:
+            assert response.status_code == 404, path  # A's contact is not B's
+            continue
         assert response.status_code == 200, path
-        assert a_project not in response.text, path
-        body = response.json()
-        if "data" in body:
-            assert all(not str(row.get("name", "")).startswith("A") for row in body["data"])
+        for value in (*a_ids.values(), str(tenant.project_id)):
+            assert value not in response.text, path
     members = (await client.get("/api/v1/members", headers=other_tenant.headers)).json()
     assert members["total"] == 1
     by_phone = (
         await client.get(
-            "/api/v1/members", params={"phone": "+14155550148"}, headers=other_tenant.headers
+            "/api/v1/members", params={"phone": "+14155550101"}, headers=other_tenant.headers
         )
     ).json()
     assert by_phone == {"data": [], "total": 0, "next_cursor": None}
+    urgencies = (await client.get("/api/v1/urgencies", headers=other_tenant.headers)).json()
+    assert urgencies["total"] == 3

@@ -129,7 +129,8 @@ async def test_patch_rejects_null_for_required_fields(
 async def test_delete_then_404(client: httpx.AsyncClient, tenant: Tenant) -> None:
     member = await create(client, tenant)
     response = await client.delete(f"{URL}/{member['id']}", headers=tenant.headers)
-    assert response.status_code == 204
+    assert response.status_code == 200
+    assert response.json() == {"id": member["id"], "deleted": True, "removed_references": []}
     again = await client.get(f"{URL}/{member['id']}", headers=tenant.headers)
     assert again.status_code == 404
     assert again.json()["error"]["code"] == "not_found"
@@ -250,4 +251,4 @@ async def test_owner_rules(client: httpx.AsyncClient, tenant: Tenant, ctx: AppCo
     assert demote.status_code == 409
     assert (await client.delete(f"{URL}/{owner['id']}", headers=tenant.headers)).status_code == 409
     await create(client, tenant, name="Second owner", role="owner")
-    assert (await client.delete(f"{URL}/{owner['id']}", headers=tenant.headers)).status_code == 204
+    assert (await client.delete(f"{URL}/{owner['id']}", headers=tenant.headers)).status_code == 200

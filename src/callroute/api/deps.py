@@ -37,20 +37,26 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request, *, allow_query_key: bool = False) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    principal = await authenticate(request, get_ctx(request))
+    principal = await authenticate(request, get_ctx(request), allow_query_key=allow_query_key)
     request.state.principal = principal
     return principal
 
 
-def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that authenticates the caller and checks one permission."""
+def require(
+    permission: str, *, allow_query_key: bool = False
+) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that authenticates the caller and checks one permission.
+
+    ``allow_query_key`` also accepts the key as ``?key=``, for calendar feeds: calendar apps
+    subscribe by URL and cannot send headers.
+    """
 
     async def dependency(request: Request) -> Principal:
-        principal = await get_principal(request)
+        principal = await get_principal(request, allow_query_key=allow_query_key)
         if not principal.can(permission):
             raise Forbidden(f"this API key lacks the {permission!r} permission")
         return principal

@@ -12,9 +12,10 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -24,6 +25,15 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 T = TypeVar("T")
+
+
+class PageRows(Protocol):
+    @property
+    def rows(self) -> Sequence[Any]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def next_cursor(self) -> str | None: ...
 
 
 class Page(BaseModel, Generic[T]):
@@ -122,3 +132,12 @@ class ListQuery(BaseModel):
             for name, value in self
             if name not in paging and name in self.model_fields_set and value is not None
         }
+
+
+def page_of(model: type[BaseModel], result: PageRows) -> Page[Any]:
+    """A list response from a repository page, each row shaped by ``model``."""
+    return Page[model](  # type: ignore[valid-type]
+        data=[model.model_validate(row) for row in result.rows],
+        total=result.total,
+        next_cursor=result.next_cursor,
+    )

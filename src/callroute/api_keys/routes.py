@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from callroute.api.deps import API_PREFIX, ClockDep, Session, require
-from callroute.api.pagination import Page
+from callroute.api.pagination import Page, page_of
 from callroute.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyOut
 from callroute.api_keys.service import ApiKeyService
 from callroute.auth.principal import Principal
@@ -35,11 +35,7 @@ async def list_api_keys(
     clock: ClockDep,
 ) -> Page[ApiKeyOut]:
     result = await ApiKeyService(session, principal.project_id, clock).page(query)
-    return Page[ApiKeyOut](
-        data=[ApiKeyOut.model_validate(r) for r in result.rows],
-        total=result.total,
-        next_cursor=result.next_cursor,
-    )
+    return page_of(ApiKeyOut, result)
 
 
 @router.get("/{key_id}", response_model=ApiKeyOut, summary="Get an API key (never its secret)")

@@ -12,7 +12,6 @@ from callroute.auth.permissions import expand, permissions_for, unknown_permissi
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult
 from callroute.errors import Forbidden, NotFound, ValidationFailed
-from callroute.ids import parse_id
 from callroute.models import ApiKey
 
 
@@ -64,8 +63,7 @@ class ApiKeyService:
 
     async def get(self, key_ref: str) -> ApiKey:
         """A key by id, or by its visible prefix (what operators see and paste)."""
-        key_id = parse_id(key_ref)
-        row = await self.repo.get(key_id) if key_id else await self._by_prefix(key_ref)
+        row = await self.repo.by_ref(key_ref) or await self._by_prefix(key_ref)
         if row is None:
             raise NotFound(f"no API key {key_ref!r} in this project")
         return row

@@ -33,8 +33,8 @@ class Principal:
         return permission in self.permissions
 
 
-def presented_key(request: Request) -> str | None:
-    """The key from ``Authorization: Bearer <key>`` or ``ApiKey: <key>``."""
+def presented_key(request: Request, *, allow_query_key: bool = False) -> str | None:
+    """The key from ``Authorization: Bearer <key>`` or ``ApiKey: <key>`` (or ``?key=``)."""
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, value = authorization.strip().partition(" ")
@@ -42,12 +42,15 @@ def presented_key(request: Request) -> str | None:
             return value.strip()
         return None
     api_key = request.headers.get("apikey")
+    if not api_key and allow_query_key:
+        api_key = request.query_params.get("key")
     return api_key.strip() if api_key and api_key.strip() else None
 
 
-async def authenticate(request: Request, ctx: AppContext) -> Principal:
-
-    key = presented_key(request)
+async def authenticate(
+    request: Request, ctx: AppContext, *, allow_query_key: bool = False
+) -> Principal:
+    key = presented_key(request, allow_query_key=allow_query_key)
     if key is None:
         raise Unauthorized("missing API key; send `Authorization: Bearer <key>` or `ApiKey: <key>`")
     prefix = keys.prefix_of(key)

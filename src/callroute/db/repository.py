@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.db.base import Base
+from callroute.ids import parse_id
 
 M = TypeVar("M", bound=Base)
 
@@ -36,3 +38,20 @@ class ScopedRepository(Generic[M]):
     async def delete(self, row: M) -> None:
         await self.session.delete(row)
         await self.session.flush()
+
+    async def missing(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of ``ids`` are not rows of this project (unknown, or another project's)."""
+        wanted = set(ids)
+        if not wanted:
+            return set()
+        found = await self.session.scalars(
+            select(self.model.id).where(
+                self.model.project_id == self.project_id, self.model.id.in_(wanted)
+            )
+        )
+        return wanted - set(found.all())
+
+    async def by_ref(self, ref: str) -> M | None:
+        """A row by the id as written in a URL; a malformed id simply finds nothing."""
+        row_id = parse_id(ref)
+        return await self.get(row_id) if row_id else None

@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from callroute.api.deps import API_PREFIX, ClockDep, Session, require
-from callroute.api.pagination import Page
+from callroute.api.pagination import Page, page_of
 from callroute.auth.principal import Principal
+from callroute.integrity.schemas import Deleted
 from callroute.members.schemas import MemberCreate, MemberListQuery, MemberOut, MemberUpdate
 from callroute.members.service import MemberService
 
@@ -36,11 +37,7 @@ async def list_members(
     clock: ClockDep,
 ) -> Page[MemberOut]:
     result = await _service(principal, session, clock).page(query)
-    return Page[MemberOut](
-        data=[MemberOut.model_validate(m) for m in result.rows],
-        total=result.total,
-        next_cursor=result.next_cursor,
-    )
+    return page_of(MemberOut, result)
 
 
 @router.get("/{member_id}", response_model=MemberOut, summary="Get a member")
@@ -58,8 +55,18 @@ async def update_member(
     return MemberOut.model_validate(member)
 
 
-@router.delete("/{member_id}", status_code=204, summary="Delete a member")
+@router.delete("/{member_id}", response_model=Deleted, summary="Delete a member")
 async def delete_member(
-    member_id: str, principal: Writer, session: Session, clock: ClockDep
-) -> None:
-    await _service(principal, session, clock).delete(member_id)
+    member_id: str,
+    principal: Writer,
+    session: Session,
+    clock: ClockDep,
+    force: Annotated[
+        bool,
+        Query(
+            description="Also remove them from teams, rotations, overrides and escalation levels."
+        ),
+    ] = False,
+) -> Deleted:
+    deleted, removed = await _service(principal, session, clock).delete(member_id, force=force)
+    return Deleted.of(deleted, removed)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, EmailStr, Field
 
@@ -38,11 +38,22 @@ class PhoneOut(ResponseModel):
     verified: bool
 
 
+SipUri = Annotated[
+    StrictStr,
+    Field(
+        max_length=255,
+        pattern=r"^sips?:[^@\s]+@[^@\s]+$",
+        description="A SIP address to ring, e.g. sip:ann@pbx.example.com",
+    ),
+]
+
+
 class MemberCreate(RequestModel):
     name: Name
     email: EmailStr | None = None
     role: Role = Role.MEMBER
     time_zone: TimeZoneName | None = None
+    sip_uri: SipUri | None = None
     phones: list[PhoneIn] = Field(default_factory=list, max_length=MAX_PHONES)
 
 
@@ -53,6 +64,7 @@ class MemberUpdate(RequestModel):
     email: EmailStr | None = None
     role: Role | None = None
     time_zone: TimeZoneName | None = None
+    sip_uri: SipUri | None = None
     phones: list[PhoneIn] | None = Field(default=None, max_length=MAX_PHONES)
 
 
@@ -62,6 +74,7 @@ class MemberOut(ResponseModel):
     email: str | None
     role: Role
     time_zone: str | None
+    sip_uri: str | None
     phones: list[PhoneOut]
     created_at: datetime
     updated_at: datetime

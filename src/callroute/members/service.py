@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callroute.auth.permissions import Role
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult
-from callroute.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from callroute.ids import parse_id
+from callroute.errors import Conflict, Forbidden, ValidationFailed
+from callroute.integrity.repository import Reference
+from callroute.integrity.service import IntegrityService
 from callroute.members.repository import MemberRepository
 from callroute.members.schemas import MemberCreate, MemberListQuery, MemberUpdate, PhoneIn
 from callroute.models import Member, MemberPhone
+from callroute.validation import found, reject_nulls
 
 # Owners can do everything, including giving the project away; only an owner-level key
 # (one holding project:write) may create, change or remove one.
@@ -45,6 +47,7 @@ class MemberService:
             email=email,
             role=data.role.value,
             time_zone=data.time_zone,
+            sip_uri=data.sip_uri,
             created_at=now,
             updated_at=now,
         )
@@ -54,11 +57,7 @@ class MemberService:
         return member
 
     async def get(self, member_ref: str) -> Member:
-        member_id = parse_id(member_ref)
-        member = await self.repo.get(member_id) if member_id else None
-        if member is None:
-            raise NotFound(f"no member {member_ref!r} in this project")
-        return member
+        return await found(self.repo, member_ref, "member")
 
     async def page(self, query: MemberListQuery) -> PageResult[Member]:
         return await self.repo.page(
@@ -68,9 +67,7 @@ class MemberService:
     async def update(self, member_ref: str, data: MemberUpdate) -> Member:
         member = await self.get(member_ref)
         sent = data.model_fields_set
-        for required in ("name", "role"):
-            if required in sent and getattr(data, required) is None:
-                raise ValidationFailed(f"{required}: cannot be null", field=required)
+        reject_nulls(data, nullable=frozenset({"email", "time_zone", "sip_uri"}))
         if "role" in sent and data.role is not None and data.role.value != member.role:
             self._check_owner_authority(Role(member.role))
             self._check_owner_authority(data.role)
@@ -83,6 +80,8 @@ class MemberService:
             member.email = await self._free_email(data.email, member.id)
         if "time_zone" in sent:
             member.time_zone = data.time_zone
+        if "sip_uri" in sent:
+            member.sip_uri = data.sip_uri
         if data.phones is not None:
             _check_distinct(data.phones)
             self._replace_phones(member, data.phones)
@@ -90,13 +89,20 @@ class MemberService:
         await self.repo.session.flush()
         return member
 
-    async def delete(self, member_ref: str) -> Member:
+    async def delete(
+        self, member_ref: str, *, force: bool = False
+    ) -> tuple[uuid.UUID, list[Reference]]:
+        """Delete a member. Teams, rotations, overrides and policy levels that name them make
+        this a 409 listing them, unless ``force`` removes those references (returned)."""
         member = await self.get(member_ref)
         if member.role == Role.OWNER:
             self._check_owner_authority(Role.OWNER)
             await self._keep_an_owner()
+        removed = await IntegrityService(self.repo.session, self.project_id).release(
+            "member", member.id, f"member {member.name!r}", force=force
+        )
         await self.repo.delete(member)
-        return member
+        return member.id, removed
 
     def _check_owner_authority(self, role: Role) -> None:
         if role == Role.OWNER and self.actor is not None and OWNER_AUTHORITY not in self.actor:

@@ -19,6 +19,7 @@ class Member(IdMixin, ProjectScoped, TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(20))
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    sip_uri: Mapped[str | None] = mapped_column(String(255))
 
     phones: Mapped[list[MemberPhone]] = relationship(
         back_populates="member",

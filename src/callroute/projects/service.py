@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +9,9 @@ from callroute.errors import Conflict, NotFound, ValidationFailed
 from callroute.models import Project
 from callroute.projects.repository import ProjectRepository
 from callroute.projects.schemas import ProjectUpdate
-
-
-def slugify(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:100]
+from callroute.projects.slugs import slugify
+from callroute.urgencies.service import UrgencyService
+from callroute.validation import reject_nulls
 
 
 class ProjectService:
@@ -38,6 +33,7 @@ class ProjectService:
         project = Project(name=name, slug=slug, created_at=now, updated_at=now)
         self.repo.add(project)
         await self.repo.session.flush()
+        await UrgencyService(self.repo.session, project.id, self.clock).seed()
         return project
 
     async def get(self, project_id: uuid.UUID) -> Project:
@@ -60,9 +56,10 @@ class ProjectService:
 
     async def update(self, project_id: uuid.UUID, data: ProjectUpdate) -> Project:
         project = await self.get(project_id)
-        if "name" in data.model_fields_set:
-            if data.name is None:
-                raise ValidationFailed("name: cannot be null", field="name")
+        reject_nulls(data)
+        if data.name is not None:
             project.name = data.name
+        if data.require_verified_numbers is not None:
+            project.require_verified_numbers = data.require_verified_numbers
         project.updated_at = self.clock.now()
         return project

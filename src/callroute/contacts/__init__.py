@@ -1,0 +1,1 @@
+"""Contacts: known callers, found by phone number."""

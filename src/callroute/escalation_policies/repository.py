@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from callroute.api.pagination import Cursor, SortSpec
+from callroute.db.pagination import PageResult, paginate
+from callroute.db.repository import ScopedRepository
+from callroute.models import EscalationLevel, EscalationPolicy, EscalationTarget
+
+
+class PolicyRepository(ScopedRepository[EscalationPolicy]):
+    model = EscalationPolicy
+    sort_columns = {"created_at": EscalationPolicy.created_at, "name": EscalationPolicy.name}
+
+    async def page(
+        self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
+    ) -> PageResult[EscalationPolicy]:
+        stmt = self.scoped()
+        if "name" in filters:
+            stmt = stmt.where(EscalationPolicy.name == filters["name"])
+        if "target_id" in filters:
+            target = filters["target_id"]
+            targeting = (
+                select(EscalationLevel.policy_id)
+                .join(EscalationTarget, EscalationTarget.level_id == EscalationLevel.id)
+                .where(
+                    or_(
+                        EscalationTarget.member_id == target,
+                        EscalationTarget.team_id == target,
+                        EscalationTarget.schedule_id == target,
+                    )
+                )
+            )
+            stmt = stmt.where(EscalationPolicy.id.in_(targeting))
+        return await paginate(
+            self.session,
+            stmt,
+            id_column=EscalationPolicy.id,
+            sort_columns=self.sort_columns,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+
+    async def by_name(self, name: str) -> EscalationPolicy | None:
+        policy: EscalationPolicy | None = await self.session.scalar(
+            self.scoped().where(EscalationPolicy.name == name)
+        )
+        return policy

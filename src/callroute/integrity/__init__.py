@@ -1,0 +1,1 @@
+"""Referential integrity between directory objects: who points at what, and releasing it."""

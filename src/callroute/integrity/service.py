@@ -1,0 +1,146 @@
+"""Deleting something that others point at: refuse with the list (409), or, when asked with
+``force``, remove the references and report exactly what was removed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Select, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.errors import Conflict
+from callroute.integrity.repository import Reference, ReferenceRepository
+from callroute.models import (
+    EscalationLevel,
+    EscalationPolicy,
+    EscalationTarget,
+    Schedule,
+    ScheduleLayer,
+    ScheduleLayerMember,
+    ScheduleOverride,
+    Service,
+    Team,
+    TeamMember,
+)
+
+M = TypeVar("M")
+
+_TARGET_COLUMN = {"member": "member_id", "team": "team_id", "schedule": "schedule_id"}
+
+
+class IntegrityService:
+    def __init__(self, session: AsyncSession, project_id: uuid.UUID) -> None:
+        self.session = session
+        self.project_id = project_id
+        self.refs = ReferenceRepository(session, project_id)
+
+    async def references(self, kind: str, object_id: uuid.UUID) -> list[Reference]:
+        if kind == "member":
+            return await self.refs.member_references(object_id)
+        if kind in ("team", "schedule"):
+            return await self.refs.policy_targets(_TARGET_COLUMN[kind], object_id)
+        if kind == "escalation_policy":
+            return await self.refs.policy_references(object_id)
+        raise ValueError(kind)
+
+    async def release(
+        self, kind: str, object_id: uuid.UUID, label: str, *, force: bool
+    ) -> list[Reference]:
+        """Make ``object_id`` deletable. Without ``force`` any reference is a 409 that lists
+        them all; with it they are removed and returned."""
+        found = await self.references(kind, object_id)
+        if not found:
+            return []
+        if not force:
+            names = ", ".join(sorted({f"{r.type} {r.name!r}" for r in found}))
+            raise Conflict(
+                f"{label} is still referenced by {names}; remove those references first, "
+                "or repeat with ?force=true to remove them",
+                details=[r.as_detail() for r in found],
+            )
+        if kind == "member":
+            await self._remove_member(object_id)
+        elif kind in ("team", "schedule"):
+            await self._remove_targets(_TARGET_COLUMN[kind], object_id)
+        else:
+            await self._unset_policy(object_id)
+        return found
+
+    async def _remove_member(self, member_id: uuid.UUID) -> None:
+        team_ids = await self._ids(
+            select(TeamMember.team_id).where(TeamMember.member_id == member_id)
+        )
+        for team in await self._load(Team, team_ids):
+            team.memberships = [m for m in team.memberships if m.member_id != member_id]
+            for position, membership in enumerate(team.memberships):
+                membership.position = position
+        schedule_ids = await self._ids(
+            select(ScheduleLayer.schedule_id)
+            .join(ScheduleLayerMember, ScheduleLayerMember.layer_id == ScheduleLayer.id)
+            .where(ScheduleLayerMember.member_id == member_id)
+        )
+        for schedule in await self._load(Schedule, schedule_ids):
+            for layer in schedule.layers:
+                # Slot positions are part of the slot's key; the gaps left here keep the
+                # order and avoid renumbering keys in place.
+                layer.members = [s for s in layer.members if s.member_id != member_id]
+            # A rotation with nobody left in it cannot say who is on call; drop it.
+            schedule.layers = [layer for layer in schedule.layers if layer.members]
+            for position, layer in enumerate(schedule.layers):
+                layer.position = position
+        await self.session.execute(
+            delete(ScheduleOverride).where(
+                ScheduleOverride.project_id == self.project_id,
+                ScheduleOverride.member_id == member_id,
+            )
+        )
+        await self._remove_targets("member_id", member_id)
+
+    async def _remove_targets(self, column: str, target_id: uuid.UUID) -> None:
+        target_column = getattr(EscalationTarget, column)
+        policy_ids = await self._ids(
+            select(EscalationLevel.policy_id)
+            .join(EscalationTarget, EscalationTarget.level_id == EscalationLevel.id)
+            .where(target_column == target_id)
+        )
+        for policy in await self._load(EscalationPolicy, policy_ids):
+            for level in policy.levels:
+                level.targets = [t for t in level.targets if getattr(t, column) != target_id]
+            await self.session.flush()
+            for level in policy.levels:
+                for position, target in enumerate(level.targets):
+                    target.position = position
+            # A level with no targets would ring nobody and only delay the next level.
+            policy.levels = [level for level in policy.levels if level.targets]
+            for position, level in enumerate(policy.levels):
+                level.position = position
+        await self.session.flush()
+
+    async def _unset_policy(self, policy_id: uuid.UUID) -> None:
+        await self.session.execute(
+            update(Service)
+            .where(Service.project_id == self.project_id, Service.escalation_policy_id == policy_id)
+            .values(escalation_policy_id=None)
+        )
+        await self.session.execute(
+            update(Team)
+            .where(
+                Team.project_id == self.project_id, Team.default_escalation_policy_id == policy_id
+            )
+            .values(default_escalation_policy_id=None)
+        )
+
+    async def _ids(self, stmt: Select[uuid.UUID]) -> list[uuid.UUID]:
+        return list(dict.fromkeys((await self.session.scalars(stmt)).all()))
+
+    async def _load(self, model: type[M], ids: Iterable[uuid.UUID]) -> list[M]:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        scoped = cast(Any, model)  # every model loaded here is project-scoped
+        rows = await self.session.scalars(
+            select(model).where(scoped.project_id == self.project_id, scoped.id.in_(wanted))
+        )
+        return list(rows.all())

@@ -1,0 +1,1 @@
+"""Load the on-call directory from storage into the pure engine's terms."""

@@ -1,0 +1,1 @@
+"""Services: what can be paged (services and functionalities), with an escalation policy."""

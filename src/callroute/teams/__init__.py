@@ -1,0 +1,1 @@
+"""Teams: groups of members, optionally with a default escalation policy."""

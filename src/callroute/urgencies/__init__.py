@@ -1,0 +1,1 @@
+"""Urgencies: high, medium, low in every project, plus custom ones."""
