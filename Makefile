@@ -30,6 +30,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/callroute migrate
+	$(BIN)/callroute demo
 	$(BIN)/callroute serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev

@@ -100,4 +100,47 @@ async def one_of_each(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, st
         "contact_id": contact["id"],
         "urgency_id": urgencies[0]["id"],
         "key_id": keys[0]["id"],
+        **await call_resources(client, tenant, pol["id"]),
+    }
+
+
+async def call_resources(
+    client: httpx.AsyncClient, tenant: Tenant, policy_id: str
+) -> dict[str, str]:
+    """A simulator connection and number, a SIP trunk, a bot, a router, a call, its alert and
+    a webhook subscription."""
+    connection = await post(client, tenant, "connections", {"name": "Sim", "kind": "simulator"})
+    number = await post(
+        client, tenant, "numbers", {"connection_id": connection["id"], "country": "US"}
+    )
+    trunk = await post(
+        client, tenant, "sip-trunks", {"name": "PBX", "uri": "sip:desk@pbx.example.com"}
+    )
+    bot = await post(
+        client, tenant, "bots", {"name": "Agent", "websocket_url": "wss://bots.example.com/agent"}
+    )
+    router = await post(
+        client,
+        tenant,
+        "routers",
+        {
+            "name": "Hotline",
+            "phone_number_ids": [number["id"]],
+            "action": {"type": "ring", "target": {"type": "escalation_policy", "id": policy_id}},
+        },
+    )
+    call = await post(
+        client, tenant, "simulator/calls", {"to": number["number"], "from": "+442071838750"}
+    )
+    alerts = (await client.get("/api/v1/alerts", headers=tenant.headers)).json()["data"]
+    hook = await post(client, tenant, "webhooks", {"url": "https://hooks.example.com/x"})
+    return {
+        "connection_id": connection["id"],
+        "number_id": number["id"],
+        "trunk_id": trunk["id"],
+        "bot_id": bot["id"],
+        "router_id": router["id"],
+        "call_id": call["id"],
+        "alert_id": alerts[0]["id"],
+        "subscription_id": hook["id"],
     }

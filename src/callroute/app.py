@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
 from callroute import __version__, ops
+from callroute.alerts.routes import router as alerts_router
 from callroute.api.errors import install_error_handlers
 from callroute.api.middleware import RequestContextMiddleware
 from callroute.api_keys.routes import router as api_keys_router
+from callroute.bots.api import router as bots_router
+from callroute.calls.routes import router as calls_router
 from callroute.config import Settings
+from callroute.connections.routes import router as connections_router
 from callroute.contacts.routes import router as contacts_router
 from callroute.context import AppContext
 from callroute.db.schema import require_current_schema
 from callroute.db.session import Database
 from callroute.escalation_policies.routes import router as policies_router
 from callroute.members.routes import router as members_router
+from callroute.numbers.routes import router as numbers_router
 from callroute.projects.routes import router as projects_router
+from callroute.routers.routes import router as routers_router
 from callroute.schedules.routes import member_calendar_router
 from callroute.schedules.routes import router as schedules_router
 from callroute.services.routes import router as services_router
+from callroute.simulator.routes import router as simulator_router
+from callroute.sip_trunks.api import router as sip_trunks_router
 from callroute.teams.routes import router as teams_router
 from callroute.urgencies.routes import router as urgencies_router
+from callroute.webhooks.routes import router as webhooks_router
 
 DESCRIPTION = """
 callroute routes live phone calls to whoever is on call.
@@ -49,6 +59,15 @@ NATIVE_ROUTERS: tuple[APIRouter, ...] = (
     services_router,
     urgencies_router,
     contacts_router,
+    connections_router,
+    numbers_router,
+    sip_trunks_router,
+    bots_router,
+    routers_router,
+    calls_router,
+    alerts_router,
+    webhooks_router,
+    simulator_router,
 )
 
 
@@ -57,9 +76,11 @@ def create_app(
     *,
     ctx: AppContext | None = None,
     check_schema: bool = True,
+    run_timers: bool | None = None,
 ) -> FastAPI:
     """Build the app. Give ``ctx`` to share a database and clock (tests, embedded runner);
-    otherwise one is made from ``settings`` and disposed of at shutdown."""
+    otherwise one is made from ``settings`` and disposed of at shutdown. ``run_timers``
+    starts the in-process timer runner (default: on, unless CALLROUTE_RUN_TIMERS=false)."""
     owns_db = ctx is None
     if ctx is None:
         settings = settings or Settings()
@@ -68,14 +89,28 @@ def create_app(
             db=Database(settings.database_url, connect_timeout=settings.db_connect_timeout_seconds),
         )
 
+    start_runner = ctx.settings.run_timers if run_timers is None else run_timers
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if check_schema:
             await require_current_schema(ctx.db.engine)
+        stop = asyncio.Event()
+        task = None
+        if start_runner:
+            from callroute.timers.runner import Runner
+
+            runner = Runner(ctx)
+            ctx.runner = runner
+            task = asyncio.create_task(runner.run(stop))
         try:
             yield
         finally:
+            stop.set()
+            if task is not None:
+                await task
             if owns_db:
+                await ctx.http.aclose()
                 await ctx.db.dispose()
 
     app = FastAPI(

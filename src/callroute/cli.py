@@ -31,6 +31,8 @@ app = typer.Typer(
 )
 api_key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(api_key_app, name="api-key")
+simulate_app = typer.Typer(help="Place calls on the built-in simulator.", no_args_is_help=True)
+app.add_typer(simulate_app, name="simulate")
 
 out = Console()
 err = Console(stderr=True)
@@ -266,6 +268,114 @@ def api_key_revoke(
             await db.dispose()
 
     out.print(f"revoked {_run(go)}")
+
+
+@app.command()
+def worker(
+    batch: Annotated[int, typer.Option(min=1, max=1000, help="Timers claimed at a time.")] = 100,
+    concurrency: Annotated[int, typer.Option(min=1, max=200, help="Timers in flight.")] = 8,
+) -> None:
+    """Run only the timer runner (escalations, provider commands, webhooks)."""
+    import signal
+
+    from callroute.context import AppContext
+    from callroute.db.schema import require_current_schema
+    from callroute.timers.runner import Runner
+
+    settings = _settings()
+    settings.resolve_secret_key()
+
+    async def go() -> None:
+        ctx = AppContext(settings=settings, db=_database(settings))
+        try:
+            await require_current_schema(ctx.db.engine)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            runner = Runner(ctx, batch=batch, concurrency=concurrency)
+            err.print(
+                f"callroute worker {runner.worker_id} running (database {_safe_url(settings)})"
+            )
+            await runner.run(stop)
+        finally:
+            await ctx.http.aclose()
+            await ctx.db.dispose()
+
+    _run(go)
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo project (once) and print a `callroute simulate` command to try it."""
+    from callroute.simulator.demo import seed_demo
+
+    settings = _settings()
+    secret_key = settings.resolve_secret_key()
+
+    async def go() -> tuple[str, str | None, str]:
+        db = _database(settings)
+        try:
+            async with db.unit_of_work() as session:
+                seeded = await seed_demo(session, SystemClock(), secret_key)
+                return seeded.number, seeded.api_key, seeded.simulate_command()
+        finally:
+            await db.dispose()
+
+    number, key, command = _run(go)
+    if key:
+        out.print(f"Created the demo project with the simulator number {number}.")
+        out.print(f"Its owner API key (shown once): {key}")
+    out.print("Place a call through greeting, menu, two escalation levels and voicemail with:")
+    print(f"  {command}")
+
+
+@simulate_app.command("call")
+def simulate_call(
+    to: Annotated[str, typer.Option("--to", help="A simulator number of one of your routers.")],
+    from_: Annotated[str, typer.Option("--from", help="The caller's number.")] = "+14155550199",
+    digits: Annotated[
+        list[str] | None,
+        typer.Option(help="Keys the caller presses, one option per prompt (PIN, menu)."),
+    ] = None,
+    script: Annotated[
+        str,
+        typer.Option(
+            help='How phones behave: "Ann=no-answer,+14155550102=answer-after:5"; behaviours: '
+            "answer, answer-after:N, no-answer, busy, unreachable, voicemail, decline."
+        ),
+    ] = "",
+    default: Annotated[
+        str, typer.Option(help="Behaviour of phones not in the script.")
+    ] = "no-answer",
+    hangup_after: Annotated[float | None, typer.Option(help="Caller hangs up after N s.")] = None,
+    message_seconds: Annotated[int, typer.Option(help="Voicemail length the caller leaves.")] = 8,
+    fast: Annotated[bool, typer.Option(help="Run on a virtual clock: no waiting.")] = False,
+) -> None:
+    """Place a simulated call and print its timeline as it happens."""
+    from callroute.api.schemas import normalise_phone
+    from callroute.providers.simulator.script import Script, parse_behaviour, parse_script_text
+    from callroute.simulator.runner import follow_call
+
+    settings = _settings()
+    settings.resolve_secret_key()
+    try:
+        to_number, from_number = normalise_phone(to), normalise_phone(from_)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    parse_behaviour(default, "default")
+    plan = Script(
+        phones=parse_script_text(script),
+        default=default,
+        digits=digits or [],
+        hangup_after=hangup_after,
+        message_seconds=message_seconds,
+    )
+    status = _run(
+        lambda: follow_call(settings, to_number, from_number, plan, fast=fast, console=out)
+    )
+    if status == "failed":
+        sys.exit(1)
 
 
 def _database(settings: Settings):  # type: ignore[no-untyped-def]

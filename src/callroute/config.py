@@ -49,6 +49,15 @@ class Settings(BaseSettings):
         default=1200, ge=0, description="Requests per minute per API key; 0 disables the limit."
     )
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    timer_lease_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        le=3600,
+        description="How long a worker holds a claimed timer before others may take it over.",
+    )
+    run_timers: bool = Field(
+        default=True, description="Run the timer runner inside `callroute serve` as well."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import httpx
 
 from callroute.api.errors import ErrorRenderers
 from callroute.auth.ratelimit import RateLimiter
@@ -21,6 +24,19 @@ class AppContext:
     renderers: ErrorRenderers = field(default_factory=ErrorRenderers)
     rate_limiter: RateLimiter | None = None
 
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10.0))
+    runner: object | None = None  # the in-process timer runner, when this process has one
+
     def __post_init__(self) -> None:
         if self.rate_limiter is None:
             self.rate_limiter = RateLimiter(self.settings.rate_limit_per_minute)
+
+    @cached_property
+    def secret_key(self) -> str:
+        return self.settings.resolve_secret_key()
+
+    def kick_runner(self) -> None:
+        """Let the in-process runner see work a request just committed without waiting."""
+        kick = getattr(self.runner, "kick", None)
+        if kick is not None:
+            kick()

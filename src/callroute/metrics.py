@@ -27,6 +27,14 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.timer_lateness = Histogram(
+            "callroute_timer_lateness_seconds",
+            "How late a timer was claimed after it fell due.",
+            ("kind",),
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (method, route, str(status))
         self.requests.labels(*labels).inc()

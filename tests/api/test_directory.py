@@ -192,11 +192,13 @@ async def test_deleting_referenced_schedules_teams_and_policies(
     assert removed["removed_references"][0]["type"] == "escalation_policy"
     policy = (await client.get(f"{API}/escalation-policies/{ids['policy_id']}", headers=h)).json()
     assert policy["levels"][0]["targets"] == [{"type": "team", "id": ids["team_id"]}]
-    gone = (
-        await client.delete(
-            f"{API}/escalation-policies/{ids['policy_id']}", params={"force": "true"}, headers=h
-        )
-    ).json()
+    # A router rings the policy: force never edits a router behind the user's back.
+    policy_url = f"{API}/escalation-policies/{ids['policy_id']}"
+    used = await client.delete(policy_url, params={"force": "true"}, headers=h)
+    assert used.status_code == 409
+    assert [d["type"] for d in used.json()["error"]["details"]] == ["router"]
+    await client.delete(f"{API}/routers/{ids['router_id']}", headers=h)
+    gone = (await client.delete(policy_url, params={"force": "true"}, headers=h)).json()
     assert {r["type"] for r in gone["removed_references"]} == {"service"}
     service = (await client.get(f"{API}/services/{ids['service_id']}", headers=h)).json()
     assert service["escalation_policy_id"] is None

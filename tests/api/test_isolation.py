@@ -48,6 +48,31 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("GET", "/api/v1/contacts/{contact_id}"): None,
     ("PATCH", "/api/v1/contacts/{contact_id}"): {"name": "hijacked"},
     ("DELETE", "/api/v1/contacts/{contact_id}"): None,
+    ("GET", "/api/v1/connections/{connection_id}"): None,
+    ("PATCH", "/api/v1/connections/{connection_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/connections/{connection_id}"): None,
+    ("POST", "/api/v1/connections/{connection_id}/test"): None,
+    ("GET", "/api/v1/numbers/{number_id}"): None,
+    ("PATCH", "/api/v1/numbers/{number_id}"): {"label": "hijacked"},
+    ("DELETE", "/api/v1/numbers/{number_id}"): None,
+    ("GET", "/api/v1/sip-trunks/{trunk_id}"): None,
+    ("PATCH", "/api/v1/sip-trunks/{trunk_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/sip-trunks/{trunk_id}"): None,
+    ("GET", "/api/v1/bots/{bot_id}"): None,
+    ("PATCH", "/api/v1/bots/{bot_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/bots/{bot_id}"): None,
+    ("GET", "/api/v1/routers/{router_id}"): None,
+    ("PATCH", "/api/v1/routers/{router_id}"): {"name": "hijacked"},
+    ("DELETE", "/api/v1/routers/{router_id}"): None,
+    ("GET", "/api/v1/calls/{call_id}"): None,
+    ("GET", "/api/v1/calls/{call_id}/events"): None,
+    ("GET", "/api/v1/alerts/{alert_id}"): None,
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): None,
+    ("POST", "/api/v1/alerts/{alert_id}/resolve"): None,
+    ("GET", "/api/v1/webhooks/{subscription_id}"): None,
+    ("PATCH", "/api/v1/webhooks/{subscription_id}"): {"description": "hijacked"},
+    ("DELETE", "/api/v1/webhooks/{subscription_id}"): None,
+    ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): None,
 }
 # Query strings that make the request valid apart from the foreign id.
 QUERIES = {
@@ -183,14 +208,22 @@ async def test_lists_never_show_or_count_another_projects_rows(
 ) -> None:
     a_ids = await factories.one_of_each(client, tenant)
     await factories.member(client, other_tenant, "B0", "+14155550100")
-    lookups = {"/api/v1/contacts/lookup": {"phone": "+442071838750"}}
+    # Lookups by a value of A's: B finds nothing (404) or is told the id is not its own (422).
+    lookups = {
+        "/api/v1/contacts/lookup": ({"phone": "+442071838750"}, 404),
+        "/api/v1/numbers/available": (
+            {"connection_id": a_ids["connection_id"], "country": "US"},
+            422,
+        ),
+    }
 
     lists = [p for m, p in _routes(ctx) if m == "GET" and "{" not in p]
     assert lists, "no list routes found"
     for path in lists:
-        response = await client.get(path, params=lookups.get(path), headers=other_tenant.headers)
+        params, refused = lookups.get(path, (None, 200))
+        response = await client.get(path, params=params, headers=other_tenant.headers)
         if path in lookups:
-            assert response.status_code == 404, path  # A's contact is not B's
+            assert response.status_code == refused, path
             continue
         assert response.status_code == 200, path
         for value in (*a_ids.values(), str(tenant.project_id)):

@@ -32,10 +32,17 @@ async def test_readyz_is_503_on_an_outdated_schema(
     client: httpx.AsyncClient, ctx: AppContext
 ) -> None:
     async with ctx.db.unit_of_work() as session:
+        current = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         await session.execute(text("UPDATE alembic_version SET version_num = '0000'"))
-    response = await client.get("/readyz")
-    assert response.status_code == 503
-    assert "callroute migrate" in response.json()["schema"]
+    try:
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert "callroute migrate" in response.json()["schema"]
+    finally:  # the PostgreSQL test database is shared by the whole run
+        async with ctx.db.unit_of_work() as session:
+            await session.execute(
+                text("UPDATE alembic_version SET version_num = :v"), {"v": current}
+            )
 
 
 async def test_metrics_count_requests_by_route_template_and_status(

@@ -109,6 +109,12 @@ def from_validation_error(request: Request, errors: Sequence[Any]) -> ApiError:
             return UnsupportedMediaType(
                 f"send the request body as application/json, not {content_type}", field="body"
             )
+    return validation_failed(errors)
+
+
+def validation_failed(errors: Sequence[Any]) -> ValidationFailed:
+    """A 422 naming the first bad field (and listing the others) from Pydantic's errors."""
+    first = dict(errors[0]) if errors else {"type": "value_error", "loc": (), "msg": "invalid"}
     if tuple(first.get("loc", ())) == ("body",):
         kind = first.get("type")
         message = {

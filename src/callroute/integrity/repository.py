@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from callroute.models import (
     EscalationLevel,
     EscalationPolicy,
     EscalationTarget,
+    Router,
     Schedule,
     ScheduleLayer,
     ScheduleLayerMember,
@@ -89,6 +91,24 @@ class ReferenceRepository:
         ]
         refs += await self.policy_targets("member_id", member_id)
         return refs
+
+    async def router_references(self, object_id: uuid.UUID) -> list[Reference]:
+        """Routers whose pipeline names the object (a ring target, a SIP trunk, a bot).
+
+        Router documents are small and few per project; reading them beats indexing JSON
+        differently on each dialect.
+        """
+        wanted = str(object_id)
+        routers = await self.session.execute(
+            select(Router.id, Router.name, Router.config)
+            .where(Router.project_id == self.project_id)
+            .order_by(Router.name)
+        )
+        return [
+            Reference("router", rid, name, "used in its pipeline")
+            for rid, name, config in routers.all()
+            if wanted in json.dumps(config)
+        ]
 
     async def policy_references(self, policy_id: uuid.UUID) -> list[Reference]:
         services = await self.session.execute(

@@ -37,34 +37,44 @@ class IntegrityService:
         self.refs = ReferenceRepository(session, project_id)
 
     async def references(self, kind: str, object_id: uuid.UUID) -> list[Reference]:
+        found = await self.refs.router_references(object_id)
         if kind == "member":
-            return await self.refs.member_references(object_id)
-        if kind in ("team", "schedule"):
-            return await self.refs.policy_targets(_TARGET_COLUMN[kind], object_id)
-        if kind == "escalation_policy":
-            return await self.refs.policy_references(object_id)
-        raise ValueError(kind)
+            found += await self.refs.member_references(object_id)
+        elif kind in ("team", "schedule"):
+            found += await self.refs.policy_targets(_TARGET_COLUMN[kind], object_id)
+        elif kind == "escalation_policy":
+            found += await self.refs.policy_references(object_id)
+        return found
 
     async def release(
         self, kind: str, object_id: uuid.UUID, label: str, *, force: bool
     ) -> list[Reference]:
         """Make ``object_id`` deletable. Without ``force`` any reference is a 409 that lists
-        them all; with it they are removed and returned."""
+        them all; with it they are removed and returned. A router that uses the object is
+        never changed behind the user's back: that stays a 409 until the router is edited."""
         found = await self.references(kind, object_id)
         if not found:
             return []
-        if not force:
-            names = ", ".join(sorted({f"{r.type} {r.name!r}" for r in found}))
+        routers = [r for r in found if r.type == "router"]
+        if not force or routers:
+            blockers = routers if force else found
+            names = ", ".join(sorted({f"{r.type} {r.name!r}" for r in blockers}))
+            hint = (
+                "edit those routers first"
+                if force
+                else "remove those references first, or repeat with ?force=true to remove them"
+                if not routers
+                else "edit those routers first"
+            )
             raise Conflict(
-                f"{label} is still referenced by {names}; remove those references first, "
-                "or repeat with ?force=true to remove them",
-                details=[r.as_detail() for r in found],
+                f"{label} is still referenced by {names}; {hint}",
+                details=[r.as_detail() for r in blockers],
             )
         if kind == "member":
             await self._remove_member(object_id)
         elif kind in ("team", "schedule"):
             await self._remove_targets(_TARGET_COLUMN[kind], object_id)
-        else:
+        elif kind == "escalation_policy":
             await self._unset_policy(object_id)
         return found
 

@@ -1,10 +1,14 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
+from callroute.models.alert import Alert
 from callroute.models.api_key import ApiKey
+from callroute.models.call import Call, CallEvent, CallLeg, Recording
 from callroute.models.contact import Contact, ContactPhone
 from callroute.models.escalation import EscalationLevel, EscalationPolicy, EscalationTarget
+from callroute.models.job import InboxEvent, Timer
 from callroute.models.member import Member, MemberPhone
 from callroute.models.project import Project
+from callroute.models.router import Router
 from callroute.models.schedule import (
     Schedule,
     ScheduleLayer,
@@ -13,23 +17,39 @@ from callroute.models.schedule import (
 )
 from callroute.models.service import Service, Urgency
 from callroute.models.team import Team, TeamMember
+from callroute.models.telephony import Bot, PhoneNumber, ProviderConnection, SipTrunk
+from callroute.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "Alert",
     "ApiKey",
+    "Bot",
+    "Call",
+    "CallEvent",
+    "CallLeg",
     "Contact",
     "ContactPhone",
     "EscalationLevel",
     "EscalationPolicy",
     "EscalationTarget",
+    "InboxEvent",
     "Member",
     "MemberPhone",
+    "PhoneNumber",
     "Project",
+    "ProviderConnection",
+    "Recording",
+    "Router",
     "Schedule",
     "ScheduleLayer",
     "ScheduleLayerMember",
     "ScheduleOverride",
     "Service",
+    "SipTrunk",
     "Team",
     "TeamMember",
+    "Timer",
     "Urgency",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -8,6 +8,7 @@ from callroute.clock import Clock
 from callroute.db.pagination import PageResult
 from callroute.errors import Conflict
 from callroute.escalation_policies.repository import PolicyRepository
+from callroute.integrity.service import IntegrityService
 from callroute.models import Service
 from callroute.services.repository import ServiceRepository
 from callroute.services.schemas import ServiceCreate, ServiceListQuery, ServiceUpdate
@@ -66,6 +67,9 @@ class ServiceService:
 
     async def delete(self, ref: str) -> uuid.UUID:
         service = await self.get(ref)
+        await IntegrityService(self.session, self.project_id).release(
+            "service", service.id, f"service {service.name!r}", force=False
+        )
         await self.repo.delete(service)
         return service.id
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from callroute.api.pagination import ListQuery
-from callroute.api.schemas import RequestModel, ResponseModel, StrictBool, StrictInt, StrictStr
+from callroute.api.schemas import RequestModel, ResponseModel, StrictInt, StrictStr
 
 
 class UrgencyCreate(RequestModel):
@@ -38,5 +38,5 @@ class UrgencyOut(ResponseModel):
 class UrgencyListQuery(ListQuery):
     sort_fields: ClassVar[tuple[str, ...]] = ("position", "name", "created_at")
     default_sort: ClassVar[str] = "position"
-    built_in: StrictBool | None = None
+    built_in: bool | None = None
     slug: StrictStr | None = None

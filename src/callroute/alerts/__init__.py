@@ -1,0 +1,1 @@
+"""Alerts raised by calls."""

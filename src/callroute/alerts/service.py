@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.errors import Conflict
+from callroute.models import Alert
+
+
+class AlertStatus:
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class AlertLifecycle:
+    """The alert of a call: raised once, acknowledged by whoever answers, resolved at the end
+    when the router asks, with the voicemail recording and transcript attached."""
+
+    def __init__(self, session: AsyncSession, project_id: uuid.UUID) -> None:
+        self.session = session
+        self.project_id = project_id
+
+    async def for_call(self, call_id: uuid.UUID) -> Alert | None:
+        alert: Alert | None = await self.session.scalar(
+            select(Alert).where(Alert.project_id == self.project_id, Alert.call_id == call_id)
+        )
+        return alert
+
+    async def raise_for_call(
+        self,
+        call_id: uuid.UUID,
+        router_id: uuid.UUID | None,
+        summary: str,
+        urgency: str | None,
+        target_type: str | None,
+        target_id: str | None,
+        now: datetime,
+    ) -> tuple[Alert, bool]:
+        existing = await self.for_call(call_id)
+        if existing is not None:
+            return existing, False
+        alert = Alert(
+            project_id=self.project_id,
+            call_id=call_id,
+            router_id=router_id,
+            summary=summary[:500],
+            status=AlertStatus.TRIGGERED,
+            urgency=urgency,
+            target_type=target_type,
+            target_id=target_id,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(alert)
+        await self.session.flush()
+        return alert, True
+
+    def acknowledge(self, alert: Alert, member_id: uuid.UUID | None, now: datetime) -> bool:
+        if alert.status != AlertStatus.TRIGGERED:
+            return False
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_by_id = member_id
+        alert.acknowledged_at = now
+        alert.updated_at = now
+        return True
+
+    def resolve(self, alert: Alert, reason: str, now: datetime) -> bool:
+        if alert.status == AlertStatus.RESOLVED:
+            return False
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = now
+        alert.resolved_reason = reason
+        alert.updated_at = now
+        return True
+
+    def require_open(self, alert: Alert) -> None:
+        if alert.status == AlertStatus.RESOLVED:
+            raise Conflict("the alert is already resolved")

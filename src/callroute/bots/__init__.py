@@ -1,0 +1,1 @@
+"""Bots: voice bots reached by a media stream over WebSocket."""

@@ -1,0 +1,1 @@
+"""Calls: the runtime that routes them and the API that reports them."""

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from callroute.api.deps import API_PREFIX, Session, require
+from callroute.api.pagination import Page, page_of
+from callroute.auth.principal import Principal
+from callroute.calls.repository import CallRepository
+from callroute.calls.schemas import (
+    CallDetailOut,
+    CallListQuery,
+    CallOut,
+    EventListQuery,
+    EventOut,
+    LegOut,
+    RecordingOut,
+)
+from callroute.validation import found
+
+router = APIRouter(prefix=f"{API_PREFIX}/calls", tags=["calls"])
+
+Reader = Annotated[Principal, Depends(require("calls:read"))]
+
+
+@router.get(
+    "",
+    response_model=Page[CallOut],
+    response_model_by_alias=True,
+    summary="List calls, newest first",
+)
+async def list_calls(
+    query: Annotated[CallListQuery, Query()], principal: Reader, session: Session
+) -> Page[CallOut]:
+    result = await CallRepository(session, principal.project_id).page(
+        query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
+    )
+    return page_of(CallOut, result)
+
+
+@router.get("/{call_id}", response_model=CallDetailOut, summary="A call with its legs")
+async def get_call(call_id: str, principal: Reader, session: Session) -> CallDetailOut:
+    repo = CallRepository(session, principal.project_id)
+    call = await found(repo, call_id, "call")
+    return CallDetailOut.model_validate(
+        {
+            **CallOut.model_validate(call).model_dump(),
+            "legs": [LegOut.model_validate(leg) for leg in await repo.legs(call.id)],
+            "recordings": [RecordingOut.model_validate(r) for r in await repo.recordings(call.id)],
+        }
+    )
+
+
+@router.get(
+    "/{call_id}/events", response_model=Page[EventOut], summary="The call's timeline, in order"
+)
+async def call_events(
+    call_id: str, query: Annotated[EventListQuery, Query()], principal: Reader, session: Session
+) -> Page[EventOut]:
+    repo = CallRepository(session, principal.project_id)
+    call = await found(repo, call_id, "call")
+    result = await repo.events(
+        call.id, query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
+    )
+    return page_of(EventOut, result)

@@ -1,0 +1,1 @@
+"""Provider connections: a provider account's credentials, encrypted at rest."""

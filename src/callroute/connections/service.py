@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute import crypto
+from callroute.api.pagination import Cursor, SortSpec
+from callroute.clock import Clock
+from callroute.connections.schemas import (
+    ConnectionCreate,
+    ConnectionListQuery,
+    ConnectionOut,
+    ConnectionUpdate,
+)
+from callroute.db.pagination import PageResult, paginate
+from callroute.db.repository import ScopedRepository
+from callroute.errors import Conflict
+from callroute.models import PhoneNumber, ProviderConnection
+from callroute.validation import found, reject_nulls
+
+
+class ConnectionRepository(ScopedRepository[ProviderConnection]):
+    model = ProviderConnection
+    sort_columns = {"created_at": ProviderConnection.created_at, "name": ProviderConnection.name}
+
+    async def page(
+        self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
+    ) -> PageResult[ProviderConnection]:
+        stmt = self.scoped()
+        if "kind" in filters:
+            stmt = stmt.where(ProviderConnection.kind == filters["kind"])
+        return await paginate(
+            self.session,
+            stmt,
+            id_column=ProviderConnection.id,
+            sort_columns=self.sort_columns,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+
+    async def by_name(self, name: str) -> ProviderConnection | None:
+        row: ProviderConnection | None = await self.session.scalar(
+            self.scoped().where(ProviderConnection.name == name)
+        )
+        return row
+
+
+def connection_out(row: ProviderConnection) -> ConnectionOut:
+    return ConnectionOut(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        enabled=row.enabled,
+        settings=row.settings,
+        secrets_set=sorted(row.secrets),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class ConnectionService:
+    def __init__(
+        self, session: AsyncSession, project_id: uuid.UUID, clock: Clock, secret_key: str
+    ) -> None:
+        self.session = session
+        self.repo = ConnectionRepository(session, project_id)
+        self.project_id = project_id
+        self.clock = clock
+        self.secret_key = secret_key
+
+    async def create(self, data: ConnectionCreate) -> ProviderConnection:
+        await self._free_name(data.name, None)
+        now = self.clock.now()
+        secret = data.webhook_secret or secrets.token_urlsafe(32)
+        row = ProviderConnection(
+            project_id=self.project_id,
+            name=data.name,
+            kind=data.kind.value,
+            enabled=data.enabled,
+            secrets={"webhook_secret": crypto.encrypt(self.secret_key, secret)},
+            settings={},
+            created_at=now,
+            updated_at=now,
+        )
+        self.repo.add(row)
+        await self.session.flush()
+        return row
+
+    async def get(self, ref: str) -> ProviderConnection:
+        return await found(self.repo, ref, "connection")
+
+    async def page(self, query: ConnectionListQuery) -> PageResult[ProviderConnection]:
+        return await self.repo.page(
+            query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
+        )
+
+    async def update(self, ref: str, data: ConnectionUpdate) -> ProviderConnection:
+        row = await self.get(ref)
+        reject_nulls(data)
+        if data.name is not None and data.name != row.name:
+            await self._free_name(data.name, row.id)
+            row.name = data.name
+        if data.enabled is not None:
+            row.enabled = data.enabled
+        if data.webhook_secret is not None:
+            row.secrets = {
+                **row.secrets,
+                "webhook_secret": crypto.encrypt(self.secret_key, data.webhook_secret),
+            }
+        row.updated_at = self.clock.now()
+        await self.session.flush()
+        return row
+
+    async def delete(self, ref: str) -> uuid.UUID:
+        row = await self.get(ref)
+        numbers = await self.session.scalar(
+            select(func.count()).select_from(PhoneNumber).where(PhoneNumber.connection_id == row.id)
+        )
+        if numbers:
+            raise Conflict(
+                f"connection {row.name!r} still owns {numbers} phone number(s); release them first"
+            )
+        await self.repo.delete(row)
+        return row.id
+
+    def secret(self, row: ProviderConnection, name: str) -> str | None:
+        token = row.secrets.get(name)
+        return crypto.decrypt(self.secret_key, token) if token else None
+
+    async def _free_name(self, name: str, row_id: uuid.UUID | None) -> None:
+        existing = await self.repo.by_name(name)
+        if existing is not None and existing.id != row_id:
+            raise Conflict(f"connection {existing.id} is already named {name!r}", field="name")

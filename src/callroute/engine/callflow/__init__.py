@@ -1,0 +1,1 @@
+"""The call state machine: ``step(state, event, now) -> Transition``. Pure: no I/O, no clock."""

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from callroute.db.base import Base, IdMixin, ProjectScoped
+from callroute.db.types import json_type
+
+
+class Call(IdMixin, ProjectScoped, Base):
+    """One call. ``snapshot`` is frozen at start; ``state`` is the engine's, replaced at every
+    step under the row lock; ``generation`` counts steps (idempotency keys derive from it)."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "provider_call_id"),
+        Index("ix_calls_project_id_started_at", "project_id", "started_at"),
+        Index("ix_calls_project_id_status", "project_id", "status"),
+    )
+
+    direction: Mapped[str] = mapped_column(String(10))  # inbound | outbound
+    from_number: Mapped[str] = mapped_column(String(40))
+    to_number: Mapped[str] = mapped_column(String(40))
+    router_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("routers.id", ondelete="SET NULL"), index=True
+    )
+    connection_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("provider_connections.id", ondelete="SET NULL")
+    )
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_call_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    answered_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    started_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    price: Mapped[str | None] = mapped_column(String(32))  # decimal as text: never a float
+    price_unit: Mapped[str | None] = mapped_column(String(3))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(json_type())
+    state: Mapped[dict[str, Any]] = mapped_column(json_type())
+    generation: Mapped[int] = mapped_column(default=0)
+    provider_data: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    updated_at: Mapped[datetime]
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.ended_at is None:
+            return None
+        return int((self.ended_at - self.started_at).total_seconds())
+
+
+class CallLeg(IdMixin, ProjectScoped, Base):
+    """One attempt to reach a responder (or a forward / SIP / bot connection)."""
+
+    __tablename__ = "call_legs"
+    __table_args__ = (UniqueConstraint("call_id", "leg_key"),)
+
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    leg_key: Mapped[str] = mapped_column(String(60))  # the engine's leg id
+    member_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    member_name: Mapped[str] = mapped_column(String(200), default="")
+    number: Mapped[str] = mapped_column(String(255))
+    level: Mapped[int] = mapped_column(default=0)
+    round: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20))
+    provider_leg_id: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    price: Mapped[str | None] = mapped_column(String(32))
+    price_unit: Mapped[str | None] = mapped_column(String(3))
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.ended_at is None:
+            return None
+        return int((self.ended_at - self.started_at).total_seconds())
+
+
+class CallEvent(IdMixin, ProjectScoped, Base):
+    """The append-only timeline of a call: what happened, what we did, in order."""
+
+    __tablename__ = "call_events"
+    __table_args__ = (UniqueConstraint("call_id", "sequence"),)
+
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    sequence: Mapped[int]
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+
+
+class Recording(IdMixin, ProjectScoped, Base):
+    __tablename__ = "recordings"
+
+    call_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # voicemail | call
+    url: Mapped[str] = mapped_column(String(1000))
+    duration_seconds: Mapped[int]
+    transcript: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""Phone numbers (DIDs): searched, claimed, assigned to a router, released."""

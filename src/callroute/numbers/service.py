@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.api.pagination import Cursor, SortSpec
+from callroute.clock import Clock
+from callroute.connections.service import ConnectionRepository
+from callroute.db.pagination import PageResult, paginate
+from callroute.db.repository import ScopedRepository
+from callroute.errors import Conflict, ValidationFailed
+from callroute.models import PhoneNumber, ProviderConnection
+from callroute.numbers.schemas import AvailableQuery, NumberClaim, NumberListQuery, NumberUpdate
+from callroute.providers.base import AvailableNumber
+from callroute.providers.registry import get_provider
+from callroute.routers.repository import RouterRepository
+from callroute.validation import found, require_existing
+
+
+class NumberRepository(ScopedRepository[PhoneNumber]):
+    model = PhoneNumber
+    sort_columns = {"created_at": PhoneNumber.created_at, "number": PhoneNumber.number}
+
+    async def page(
+        self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
+    ) -> PageResult[PhoneNumber]:
+        stmt = self.scoped()
+        for name, column in (
+            ("connection_id", PhoneNumber.connection_id),
+            ("router_id", PhoneNumber.router_id),
+            ("country", PhoneNumber.country),
+            ("type", PhoneNumber.number_type),
+        ):
+            if name in filters:
+                stmt = stmt.where(column == filters[name])
+        if "assigned" in filters:
+            assigned = PhoneNumber.router_id.is_not(None)
+            stmt = stmt.where(assigned if filters["assigned"] else ~assigned)
+        return await paginate(
+            self.session,
+            stmt,
+            id_column=PhoneNumber.id,
+            sort_columns=self.sort_columns,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+
+
+class NumberService:
+    def __init__(self, session: AsyncSession, project_id: uuid.UUID, clock: Clock) -> None:
+        self.session = session
+        self.repo = NumberRepository(session, project_id)
+        self.connections = ConnectionRepository(session, project_id)
+        self.project_id = project_id
+        self.clock = clock
+
+    async def available(self, query: AvailableQuery) -> list[AvailableNumber]:
+        connection = await self._connection(query.connection_id, "connection_id")
+        return await get_provider(connection.kind).search_numbers(
+            self.session, query.country, query.type, query.contains, query.limit
+        )
+
+    async def claim(self, data: NumberClaim) -> PhoneNumber:
+        connection = await self._connection(data.connection_id, "connection_id")
+        provider = get_provider(connection.kind)
+        if data.number is not None:
+            taken = await self.session.scalar(
+                select(PhoneNumber).where(PhoneNumber.number == data.number)
+            )
+            if taken is not None:
+                raise Conflict(f"{data.number} is already in use", field="number")
+            parsed = phonenumbers.parse(data.number, None)
+            country = phonenumbers.region_code_for_number(parsed) or "ZZ"
+            choice = AvailableNumber(data.number, country, data.type)
+        else:
+            assert data.country is not None
+            offered = await provider.search_numbers(self.session, data.country, data.type, None, 1)
+            if not offered:
+                raise ValidationFailed(
+                    f"country: no {data.type.value} numbers available in {data.country}; "
+                    "try another type or country",
+                    field="country",
+                )
+            choice = offered[0]
+        if data.router_id is not None:
+            await self._router(data.router_id)
+        now = self.clock.now()
+        number = PhoneNumber(
+            project_id=self.project_id,
+            number=choice.number,
+            connection_id=connection.id,
+            country=choice.country,
+            number_type=choice.number_type.value,
+            capabilities=list(choice.capabilities),
+            router_id=data.router_id,
+            label=data.label,
+            created_at=now,
+            updated_at=now,
+        )
+        self.repo.add(number)
+        await self.session.flush()
+        return number
+
+    async def get(self, ref: str) -> PhoneNumber:
+        return await found(self.repo, ref, "phone number")
+
+    async def page(self, query: NumberListQuery) -> PageResult[PhoneNumber]:
+        return await self.repo.page(
+            query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
+        )
+
+    async def update(self, ref: str, data: NumberUpdate) -> PhoneNumber:
+        number = await self.get(ref)
+        if data.label is not None:
+            number.label = data.label
+        if "router_id" in data.model_fields_set:
+            if data.router_id is not None:
+                await self._router(data.router_id)
+                if number.router_id not in (None, data.router_id):
+                    raise Conflict(
+                        f"{number.number} is routed by router {number.router_id}; detach it "
+                        "there first",
+                        field="router_id",
+                    )
+            number.router_id = data.router_id
+        number.updated_at = self.clock.now()
+        await self.session.flush()
+        return number
+
+    async def release(self, ref: str, *, force: bool) -> uuid.UUID:
+        number = await self.get(ref)
+        if number.router_id is not None and not force:
+            raise Conflict(
+                f"{number.number} is routed by router {number.router_id}; "
+                "repeat with ?force=true to release it anyway"
+            )
+        await self.repo.delete(number)
+        return number.id
+
+    async def _connection(self, connection_id: uuid.UUID, field: str) -> ProviderConnection:
+        row = await self.connections.get(connection_id)
+        if row is None:
+            raise ValidationFailed(
+                f"{field}: no connection {connection_id} in this project", field=field
+            )
+        return row
+
+    async def _router(self, router_id: uuid.UUID) -> None:
+        await require_existing(
+            RouterRepository(self.session, self.project_id), [("router_id", router_id)], "router"
+        )

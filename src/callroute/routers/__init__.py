@@ -1,0 +1,1 @@
+"""Routers: what happens when one of their numbers is called."""

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from callroute.api.pagination import Cursor, SortSpec
+from callroute.db.pagination import PageResult, paginate
+from callroute.db.repository import ScopedRepository
+from callroute.models import PhoneNumber, Router
+
+
+class RouterRepository(ScopedRepository[Router]):
+    model = Router
+    sort_columns = {"created_at": Router.created_at, "name": Router.name}
+
+    async def page(
+        self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
+    ) -> PageResult[Router]:
+        stmt = self.scoped()
+        for name in ("name", "enabled"):
+            if name in filters:
+                stmt = stmt.where(getattr(Router, name) == filters[name])
+        return await paginate(
+            self.session,
+            stmt,
+            id_column=Router.id,
+            sort_columns=self.sort_columns,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+
+    async def by_slug(self, slug: str) -> Router | None:
+        row: Router | None = await self.session.scalar(self.scoped().where(Router.slug == slug))
+        return row
+
+    async def numbers_of(self, router_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[PhoneNumber]]:
+        found: dict[uuid.UUID, list[PhoneNumber]] = {rid: [] for rid in router_ids}
+        if router_ids:
+            rows = await self.session.scalars(
+                select(PhoneNumber)
+                .where(
+                    PhoneNumber.project_id == self.project_id, PhoneNumber.router_id.in_(router_ids)
+                )
+                .order_by(PhoneNumber.number)
+            )
+            for number in rows:
+                assert number.router_id is not None
+                found[number.router_id].append(number)
+        return found

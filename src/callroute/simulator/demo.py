@@ -1,0 +1,143 @@
+"""The demo project `make run` creates on an empty database: people, a schedule, a policy,
+and a router on a simulator number, so a newcomer can place a call at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.api_keys.schemas import ApiKeyCreate
+from callroute.api_keys.service import ApiKeyService
+from callroute.auth.permissions import Role
+from callroute.clock import Clock
+from callroute.connections.schemas import ConnectionCreate, ConnectionKind
+from callroute.connections.service import ConnectionService
+from callroute.escalation_policies.schemas import PolicyCreate
+from callroute.escalation_policies.service import PolicyService
+from callroute.members.schemas import MemberCreate
+from callroute.members.service import MemberService
+from callroute.models import PhoneNumber, Project
+from callroute.numbers.schemas import NumberClaim
+from callroute.numbers.service import NumberService
+from callroute.projects.service import ProjectService
+from callroute.routers.schemas import RouterCreate
+from callroute.routers.service import RouterService
+from callroute.schedules.schemas import ScheduleCreate
+from callroute.schedules.service import ScheduleService
+
+DEMO_SLUG = "demo"
+DEMO_CALLER = "+14155550199"
+
+
+@dataclass(frozen=True)
+class Demo:
+    number: str
+    api_key: str | None  # only when the demo was created just now
+
+    def simulate_command(self) -> str:
+        return (
+            f'.venv/bin/callroute simulate call --to "{self.number}" --from "{DEMO_CALLER}"'
+            ' --digits 1 --script "Ann=no-answer,Bob=voicemail,Chris=no-answer"'
+        )
+
+
+async def seed_demo(session: AsyncSession, clock: Clock, secret_key: str) -> Demo:
+    """Create the demo project unless it exists; either way say how to call it."""
+    existing = await session.scalar(select(Project).where(Project.slug == DEMO_SLUG))
+    if existing is not None:
+        number = await session.scalar(
+            select(PhoneNumber.number)
+            .where(PhoneNumber.project_id == existing.id, PhoneNumber.router_id.is_not(None))
+            .limit(1)
+        )
+        return Demo(number or "", None)
+    project = await ProjectService(session, clock).create("Demo")
+    pid = project.id
+    _row, key = await ApiKeyService(session, pid, clock).create(
+        ApiKeyCreate(name="demo owner", role=Role.OWNER), granter=None
+    )
+    members = MemberService(session, pid, clock)
+    people = {}
+    for name, number in (
+        ("Ann", "+14155550101"),
+        ("Bob", "+14155550102"),
+        ("Chris", "+14155550103"),
+    ):
+        people[name] = await members.create(
+            MemberCreate.model_validate(
+                {"name": name, "role": "admin", "phones": [{"number": number}]}
+            )
+        )
+    start = (clock.now() - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    schedule = await ScheduleService(session, pid, clock).create(
+        ScheduleCreate.model_validate(
+            {
+                "name": "Demo on-call",
+                "time_zone": "UTC",
+                "layers": [
+                    {
+                        "name": "Daily",
+                        "start": start.isoformat(),
+                        "rotation_length": 1,
+                        "rotation_unit": "days",
+                        "handoff_time": "09:00",
+                        "member_ids": [str(people["Ann"].id), str(people["Bob"].id)],
+                    }
+                ],
+            }
+        )
+    )
+    policy = await PolicyService(session, pid, clock).create(
+        PolicyCreate.model_validate(
+            {
+                "name": "Demo escalation",
+                "levels": [
+                    {
+                        "ring_timeout_seconds": 15,
+                        "targets": [{"type": "schedule", "id": str(schedule.id)}],
+                    },
+                    {
+                        "ring_timeout_seconds": 15,
+                        "strategy": "simultaneous",
+                        "targets": [{"type": "member", "id": str(p.id)} for p in people.values()],
+                    },
+                ],
+            }
+        )
+    )
+    connection = await ConnectionService(session, pid, clock, secret_key).create(
+        ConnectionCreate(name="Simulator", kind=ConnectionKind.SIMULATOR)
+    )
+    claimed = await NumberService(session, pid, clock).claim(
+        NumberClaim(connection_id=connection.id, country="US")
+    )
+    await RouterService(session, pid, clock).create(
+        RouterCreate.model_validate(
+            {
+                "name": "Demo hotline",
+                "phone_number_ids": [str(claimed.id)],
+                "greeting": {"text": "Thanks for calling the demo hotline."},
+                "menu": {
+                    "prompt": {"text": "Press 1 for the on-call engineer, 2 to leave a message."},
+                    "options": [
+                        {
+                            "digit": "1",
+                            "action": {
+                                "type": "ring",
+                                "label": "On-call engineer",
+                                "target": {"type": "escalation_policy", "id": str(policy.id)},
+                            },
+                        },
+                        {"digit": "2", "action": {"type": "voicemail", "label": "Voicemail"}},
+                    ],
+                    "default_digit": "1",
+                },
+                "ringing": {"between_attempts_message": {"text": "Still trying to reach someone."}},
+                "fallback": "voicemail",
+            }
+        )
+    )
+    return Demo(claimed.number, key)

@@ -1,0 +1,1 @@
+"""SIP trunks: SIP destinations calls can be connected to."""

@@ -1,0 +1,1 @@
+"""Durable timers and the workers that fire them."""

@@ -1,0 +1,160 @@
+"""The timers table: arm, claim, finish, reap.
+
+A timer is written in the same transaction as the state change that needs it. A worker claims
+due rows with a conditional UPDATE that sets a lease (plus FOR UPDATE SKIP LOCKED on
+PostgreSQL, so concurrent workers never wait on each other); it deletes the row in the same
+transaction as the row's effect, and only while it still holds the lease. A worker that dies
+leaves a lease that expires: the reaper clears it and another worker takes the row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.db.dialect import dialect_of
+from callroute.ids import new_id
+from callroute.models import Timer
+
+DEFAULT_LEASE = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: uuid.UUID
+    kind: str
+    call_id: uuid.UUID | None
+    payload: dict[str, Any]
+    due_at: datetime
+    attempts: int
+
+
+class TimerStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def arm(
+        self,
+        kind: str,
+        due_at: datetime,
+        now: datetime,
+        *,
+        call_id: uuid.UUID | None = None,
+        payload: dict[str, Any] | None = None,
+        dedupe_key: str | None = None,
+    ) -> None:
+        """Add a timer; with a ``dedupe_key`` that exists already, add nothing."""
+        values = {
+            "id": new_id(),
+            "kind": kind,
+            "call_id": call_id,
+            "payload": payload or {},
+            "due_at": due_at,
+            "dedupe_key": dedupe_key,
+            "attempts": 0,
+            "created_at": now,
+        }
+        insert = pg_insert if dialect_of(self.session) == "postgresql" else sqlite_insert
+        stmt = insert(Timer).values(**values)
+        if dedupe_key is not None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        await self.session.execute(stmt)
+
+    async def claim(
+        self, worker: str, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE
+    ) -> list[Claimed]:
+        due = (
+            select(Timer.id)
+            .where(Timer.due_at <= now, Timer.claimed_by.is_(None))
+            .order_by(Timer.due_at)
+            .limit(limit)
+        )
+        if dialect_of(self.session) == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        rows = await self.session.execute(
+            update(Timer)
+            .where(Timer.id.in_(due.scalar_subquery()), Timer.claimed_by.is_(None))
+            .values(claimed_by=worker, claimed_until=now + lease, attempts=Timer.attempts + 1)
+            .returning(
+                Timer.id, Timer.kind, Timer.call_id, Timer.payload, Timer.due_at, Timer.attempts
+            )
+            .execution_options(synchronize_session=False)
+        )
+        claimed = [Claimed(*row) for row in rows.all()]
+        claimed.sort(key=lambda c: c.due_at)
+        return claimed
+
+    async def finish(self, timer_id: uuid.UUID, worker: str) -> bool:
+        """Delete a claimed timer; False when the lease was lost (someone else owns it now)."""
+        result = await self.session.execute(
+            delete(Timer).where(Timer.id == timer_id, Timer.claimed_by == worker)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, timer_id: uuid.UUID, worker: str, due_at: datetime) -> None:
+        """Give a claimed timer back, to be tried again at ``due_at``."""
+        await self.session.execute(
+            update(Timer)
+            .where(Timer.id == timer_id, Timer.claimed_by == worker)
+            .values(claimed_by=None, claimed_until=None, due_at=due_at)
+        )
+
+    async def reap(self, now: datetime) -> int:
+        """Clear the leases of workers that died holding them."""
+        result = await self.session.execute(
+            update(Timer)
+            .where(Timer.claimed_by.is_not(None), Timer.claimed_until < now)
+            .values(claimed_by=None, claimed_until=None)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def drop_for_call(
+        self, call_id: uuid.UUID, kind: str, keep_keys: Sequence[str] = ()
+    ) -> None:
+        """Delete a call's unclaimed timers of ``kind`` except those with the given keys."""
+        stmt = delete(Timer).where(
+            Timer.call_id == call_id, Timer.kind == kind, Timer.claimed_by.is_(None)
+        )
+        if keep_keys:
+            stmt = stmt.where(
+                or_(Timer.dedupe_key.is_(None), Timer.dedupe_key.not_in(list(keep_keys)))
+            )
+        await self.session.execute(stmt)
+
+    async def drop_matching(self, call_id: uuid.UUID, kind: str, key: str, value: str) -> None:
+        """Delete a call's unclaimed timers whose payload names ``value`` under ``key``."""
+        rows = await self.session.scalars(
+            select(Timer).where(
+                Timer.call_id == call_id, Timer.kind == kind, Timer.claimed_by.is_(None)
+            )
+        )
+        for timer in rows:
+            if timer.payload.get(key) == value:
+                await self.session.delete(timer)
+
+    async def next_due(self) -> datetime | None:
+        due: datetime | None = await self.session.scalar(
+            select(func.min(Timer.due_at)).where(Timer.claimed_by.is_(None))
+        )
+        return due
+
+    async def pending_kinds(self, call_id: uuid.UUID) -> list[tuple[str, str | None]]:
+        rows = await self.session.execute(
+            select(Timer.kind, Timer.dedupe_key).where(Timer.call_id == call_id)
+        )
+        return [(kind, key) for kind, key in rows.all()]
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(Timer)) or 0)
+
+
+def engine_key(call_id: uuid.UUID, kind: str, token: str) -> str:
+    return f"engine:{call_id}:{kind}:{token}"

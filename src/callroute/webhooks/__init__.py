@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed event deliveries to other tools, with retries and a log."""

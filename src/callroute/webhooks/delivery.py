@@ -1,0 +1,132 @@
+"""Queue events for subscribers and deliver them, off the call path, with retries."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute import crypto
+from callroute.ids import new_id
+from callroute.models import WebhookDelivery, WebhookSubscription
+from callroute.timers.store import TimerStore
+from callroute.webhooks.signing import SIGNATURE_HEADER, sign
+
+log = structlog.get_logger(__name__)
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=10)
+MAX_RETRY = timedelta(hours=3)
+TIMEOUT_SECONDS = 10.0
+
+EVENT_TYPES = (
+    "call.started",
+    "call.answered",
+    "call.ended",
+    "voicemail.received",
+    "alert.triggered",
+    "alert.acknowledged",
+    "alert.resolved",
+)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """10 s, 30 s, 90 s, ... tripling, at most 3 hours."""
+    delay: timedelta = FIRST_RETRY * (3 ** max(0, attempts - 1))
+    return min(delay, MAX_RETRY)
+
+
+async def enqueue(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    event_type: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> int:
+    """Record one delivery per interested subscription; the runner sends them."""
+    subscriptions = await session.scalars(
+        select(WebhookSubscription).where(
+            WebhookSubscription.project_id == project_id, WebhookSubscription.enabled.is_(True)
+        )
+    )
+    event_id = f"evt_{new_id().hex}"
+    payload = {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": data}
+    count = 0
+    for subscription in subscriptions:
+        if subscription.events and event_type not in subscription.events:
+            continue
+        delivery = WebhookDelivery(
+            project_id=project_id,
+            subscription_id=subscription.id,
+            event_id=event_id,
+            event_type=event_type,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(delivery)
+        await session.flush()
+        await TimerStore(session).arm(
+            "webhook", now, now, payload={"delivery_id": str(delivery.id)}
+        )
+        count += 1
+    return count
+
+
+async def deliver(
+    session: AsyncSession,
+    delivery_id: uuid.UUID,
+    http: httpx.AsyncClient,
+    secret_key: str,
+    now: datetime,
+) -> None:
+    delivery = await session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.status != "pending":
+        return
+    subscription = await session.get(WebhookSubscription, delivery.subscription_id)
+    if subscription is None or not subscription.enabled:
+        delivery.status = "failed"
+        delivery.last_error = "subscription removed or disabled"
+        return
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    secret = crypto.decrypt(secret_key, subscription.secret)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "callroute-webhooks/1",
+        "Callroute-Event": delivery.event_type,
+        "Callroute-Delivery": str(delivery.id),
+        SIGNATURE_HEADER: sign(secret, int(now.timestamp()), body),
+    }
+    delivery.attempts += 1
+    try:
+        response = await http.post(
+            subscription.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
+        )
+        delivery.last_status_code = response.status_code
+        ok = 200 <= response.status_code < 300
+        delivery.last_error = None if ok else f"HTTP {response.status_code}"
+    except httpx.HTTPError as exc:
+        ok = False
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if ok:
+        delivery.status = "delivered"
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+        return
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = "failed"
+        delivery.next_attempt_at = None
+        log.warning("webhook_gave_up", delivery_id=str(delivery.id), error=delivery.last_error)
+        return
+    delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+    await TimerStore(session).arm(
+        "webhook", delivery.next_attempt_at, now, payload={"delivery_id": str(delivery.id)}
+    )
