@@ -123,7 +123,7 @@ async def main(calls: int, window: float, workers: int) -> None:
         await drop_database(url)
     samples: list[tuple[str, float]] = []
     for path in out.glob("w*.json"):
-        samples += [tuple(s) for s in json.loads(path.read_text())]  # type: ignore[misc]
+        samples += [(str(k), float(v)) for k, v in json.loads(path.read_text())]
     late = [s for _kind, s in samples]
     print(
         f"`.venv/bin/python -m bench.bench_timers --calls {calls} --window {window:g} "
