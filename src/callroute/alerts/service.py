@@ -39,8 +39,10 @@ class AlertLifecycle:
         target_type: str | None,
         target_id: str | None,
         now: datetime,
+        existing: Alert | None = None,
     ) -> tuple[Alert, bool]:
-        existing = await self.for_call(call_id)
+        """Raise the call's alert once; ``existing``: the call's alert, if already looked up."""
+        existing = existing or await self.for_call(call_id)
         if existing is not None:
             return existing, False
         alert = Alert(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.engine.callflow import model as m
@@ -20,23 +20,17 @@ class CallRecords:
     def __init__(self, session: AsyncSession, call: Call) -> None:
         self.session = session
         self.call = call
-        self._sequence: int | None = None
 
     async def append(self, at: datetime, entries: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Add timeline entries after the last one; the (call, sequence) key keeps it
-        append-only and ordered even when two workers race (one of them rolls back)."""
-        if self._sequence is None:
-            last = await self.session.scalar(
-                select(func.max(CallEvent.sequence)).where(CallEvent.call_id == self.call.id)
-            )
-            self._sequence = int(last) if last is not None else 0
+        """Add timeline entries after the last one. The counter lives on the call row, which
+        the step holds locked; the (call, sequence) key would refuse a racing duplicate."""
         for kind, detail in entries:
-            self._sequence += 1
+            self.call.event_count = (self.call.event_count or 0) + 1
             self.session.add(
                 CallEvent(
                     project_id=self.call.project_id,
                     call_id=self.call.id,
-                    sequence=self._sequence,
+                    sequence=self.call.event_count,
                     at=at,
                     kind=kind,
                     detail=detail,

@@ -50,6 +50,24 @@ def _uuid(value: str | None) -> uuid.UUID | None:
 class CallRuntime:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._subscriptions: dict[uuid.UUID, list[Any]] = {}
+
+    async def _notify(
+        self, call: Call, event_type: str, data: dict[str, Any], now: datetime
+    ) -> None:
+        """Queue an outgoing webhook event; subscriptions are read once per transaction."""
+        if call.project_id not in self._subscriptions:
+            self._subscriptions[call.project_id] = await webhooks.subscriptions_of(
+                self.session, call.project_id
+            )
+        await webhooks.enqueue(
+            self.session,
+            call.project_id,
+            event_type,
+            data,
+            now,
+            self._subscriptions[call.project_id],
+        )
 
     # -- a new call ---------------------------------------------------------------------------
 
@@ -62,6 +80,7 @@ class CallRuntime:
         provider_call_id: str,
         now: datetime,
         provider_data: dict[str, Any] | None = None,
+        number: PhoneNumber | None = None,
     ) -> Applied | None:
         """Identify the router of the dialled number and run the call's first step.
 
@@ -69,9 +88,10 @@ class CallRuntime:
         UNKNOWN_NUMBER_MESSAGE (there is no project to keep a record in). A retried start
         (same provider call id) returns the call that exists, stepping nothing twice.
         """
-        number = await self.session.scalar(
-            select(PhoneNumber).where(PhoneNumber.number == to_number)
-        )
+        if number is None:  # the caller may have found it already
+            number = await self.session.scalar(
+                select(PhoneNumber).where(PhoneNumber.number == to_number)
+            )
         if number is None:
             return None
         existing = await self.session.scalar(
@@ -117,9 +137,7 @@ class CallRuntime:
         call.state = codec.state_to_dict(m.CallState())
         self.session.add(call)
         await self.session.flush()
-        await webhooks.enqueue(
-            self.session, call.project_id, "call.started", call_summary(call), now
-        )
+        await self._notify(call, "call.started", call_summary(call), now)
         return await self.apply(call, m.CallArrived(), now)
 
     async def _refuse(self, call: Call, reason: str, now: datetime) -> Applied:
@@ -142,7 +160,7 @@ class CallRuntime:
                 *[("command", codec.command_to_dict(c)) for c in commands],
             ],
         )
-        await webhooks.enqueue(self.session, call.project_id, "call.ended", call_summary(call), now)
+        await self._notify(call, "call.ended", call_summary(call), now)
         transition = m.Transition(state, commands)
         await self._dispatch(call, commands, now)
         return Applied(call, transition, commands)
@@ -172,7 +190,8 @@ class CallRuntime:
         call.ended_at = after.ended_at
         call.answered_by_id = _uuid(after.answered_by)
         records = CallRecords(self.session, call)
-        await records.sync_legs(after.legs, now)
+        if after.legs != before.legs:
+            await records.sync_legs(after.legs, now)
         provider_commands = tuple(c for c in transition.commands if not isinstance(c, _INTERNAL))
         await records.append(
             now,
@@ -183,8 +202,8 @@ class CallRuntime:
             ],
         )
         await self._recordings(records, event, now)
-        await self._alerts(call, transition.commands, snapshot, now)
-        await self._timers(call, transition, now)
+        await self._alerts(call, transition.commands, now)
+        await self._timers(call, before, transition, now)
         await self._dispatch(call, provider_commands, now)
         await self._status_webhooks(call, before, after, event, now)
         if after.phase == m.Phase.ENDED and before.phase != m.Phase.ENDED:
@@ -197,7 +216,9 @@ class CallRuntime:
         elif isinstance(event, m.TranscriptReady):
             await records.add_transcript(event.text)
 
-    async def _timers(self, call: Call, transition: m.Transition, now: datetime) -> None:
+    async def _timers(
+        self, call: Call, before: m.CallState, transition: m.Transition, now: datetime
+    ) -> None:
         store = TimerStore(self.session)
         for timer in transition.timers:
             await store.arm(
@@ -208,9 +229,10 @@ class CallRuntime:
                 payload={"kind": timer.kind, "token": timer.token},
                 dedupe_key=engine_key(call.id, timer.kind, timer.token),
             )
-        # Timers the engine no longer arms would fire as no-ops; delete them now instead.
-        armed = [engine_key(call.id, kind, token) for kind, token in transition.state.armed]
-        await store.drop_for_call(call.id, "engine", keep_keys=armed)
+        # Timers the engine stopped expecting would fire as no-ops; delete them now instead.
+        if set(before.armed) - set(transition.state.armed):
+            armed = [engine_key(call.id, kind, token) for kind, token in transition.state.armed]
+            await store.drop_for_call(call.id, "engine", keep_keys=armed)
 
     async def _dispatch(self, call: Call, commands: tuple[m.Command, ...], now: datetime) -> None:
         if not commands:
@@ -227,11 +249,13 @@ class CallRuntime:
             dedupe_key=f"dispatch:{call.id}:{call.generation}",
         )
 
-    async def _alerts(
-        self, call: Call, commands: tuple[m.Command, ...], snapshot: m.Snapshot, now: datetime
-    ) -> None:
+    async def _alerts(self, call: Call, commands: tuple[m.Command, ...], now: datetime) -> None:
+        alert_commands = [c for c in commands if isinstance(c, _INTERNAL)]
+        if not alert_commands:
+            return
         lifecycle = AlertLifecycle(self.session, call.project_id)
-        for command in commands:
+        alert = await lifecycle.for_call(call.id)
+        for command in alert_commands:
             if isinstance(command, m.RaiseAlert):
                 alert, new = await lifecycle.raise_for_call(
                     call.id,
@@ -241,33 +265,27 @@ class CallRuntime:
                     command.target_type,
                     command.target_id,
                     now,
+                    existing=alert,
                 )
                 if new:
-                    await webhooks.enqueue(
-                        self.session, call.project_id, "alert.triggered", alert_summary(alert), now
-                    )
+                    await self._notify(call, "alert.triggered", alert_summary(alert), now)
+            elif alert is None:
                 continue
-            found = await lifecycle.for_call(call.id)
-            if found is None:
-                continue
-            if isinstance(command, m.AcknowledgeAlert):
-                if lifecycle.acknowledge(found, _uuid(command.member_id), now):
-                    await webhooks.enqueue(
-                        self.session,
-                        call.project_id,
+            elif isinstance(command, m.AcknowledgeAlert):
+                if lifecycle.acknowledge(alert, _uuid(command.member_id), now):
+                    await self._notify(
+                        call,
                         "alert.acknowledged",
-                        alert_summary(found),
+                        alert_summary(alert),
                         now,
                     )
             elif isinstance(command, m.ResolveAlert):
-                if lifecycle.resolve(found, command.reason, now):
-                    await webhooks.enqueue(
-                        self.session, call.project_id, "alert.resolved", alert_summary(found), now
-                    )
+                if lifecycle.resolve(alert, command.reason, now):
+                    await self._notify(call, "alert.resolved", alert_summary(alert), now)
             elif isinstance(command, m.AttachToAlert):
-                found.recording_url = command.recording_url or found.recording_url
-                found.transcript = command.transcript or found.transcript
-                found.updated_at = now
+                alert.recording_url = command.recording_url or alert.recording_url
+                alert.transcript = command.transcript or alert.transcript
+                alert.updated_at = now
 
     async def _status_webhooks(
         self, call: Call, before: m.CallState, after: m.CallState, event: m.Event, now: datetime
@@ -280,9 +298,7 @@ class CallRuntime:
         if after.phase == m.Phase.ENDED and before.phase != m.Phase.ENDED:
             events.append("call.ended")
         for event_type in events:
-            await webhooks.enqueue(
-                self.session, call.project_id, event_type, call_summary(call), now
-            )
+            await self._notify(call, event_type, call_summary(call), now)
 
 
 async def lock_call(session: AsyncSession, call_id: uuid.UUID) -> Call | None:

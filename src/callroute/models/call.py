@@ -49,6 +49,8 @@ class Call(IdMixin, ProjectScoped, Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(json_type())
     state: Mapped[dict[str, Any]] = mapped_column(json_type())
     generation: Mapped[int] = mapped_column(default=0)
+    # The last timeline sequence number, so appending needs no MAX() query.
+    event_count: Mapped[int] = mapped_column(default=0)
     provider_data: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
     updated_at: Mapped[datetime]
 

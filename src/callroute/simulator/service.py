@@ -41,6 +41,7 @@ async def place_call(
         provider_call_id=provider_call_id,
         now=now,
         provider_data={"script": script.to_dict()},
+        number=number,
     )
     assert applied is not None
     if script.hangup_after is not None:

@@ -42,19 +42,31 @@ def retry_delay(attempts: int) -> timedelta:
     return min(delay, MAX_RETRY)
 
 
+async def subscriptions_of(
+    session: AsyncSession, project_id: uuid.UUID
+) -> list[WebhookSubscription]:
+    rows = await session.scalars(
+        select(WebhookSubscription).where(
+            WebhookSubscription.project_id == project_id, WebhookSubscription.enabled.is_(True)
+        )
+    )
+    return list(rows.all())
+
+
 async def enqueue(
     session: AsyncSession,
     project_id: uuid.UUID,
     event_type: str,
     data: dict[str, Any],
     now: datetime,
+    subscriptions: list[WebhookSubscription] | None = None,
 ) -> int:
-    """Record one delivery per interested subscription; the runner sends them."""
-    subscriptions = await session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.project_id == project_id, WebhookSubscription.enabled.is_(True)
-        )
-    )
+    """Record one delivery per interested subscription; the runner sends them.
+    ``subscriptions`` saves the lookup when the caller has them already."""
+    if subscriptions is None:
+        subscriptions = await subscriptions_of(session, project_id)
+    if not subscriptions:
+        return 0
     event_id = f"evt_{new_id().hex}"
     payload = {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": data}
     count = 0

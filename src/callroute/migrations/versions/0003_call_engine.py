@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 08:48:47.744363
+Create Date: 2026-11-22 09:16:13.035279
 """
 
 from __future__ import annotations
@@ -173,6 +173,7 @@ def upgrade() -> None:
             "state", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
         sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("event_count", sa.Integer(), nullable=False),
         sa.Column(
             "provider_data",
             sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
