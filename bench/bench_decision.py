@@ -8,18 +8,26 @@ is measured) answers, at 50 concurrent callers:
   (pipeline + who is on call, resolved from the directory), run the first engine step and
   persist the call, its timeline, alert and timers.
 
-Run: `.venv/bin/python -m bench.bench_decision [--seconds 20] [--concurrency 50]`
+Run: `.venv/bin/python -m bench.bench_decision [--seconds 20] [--concurrency 50] [--wrk]`
+
+With `--wrk` the load comes from wrk (Debian package `wrk`), a C load generator that leaves
+the server most of the CPU; without it, from an asyncio httpx client in this process.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import httpx
 
@@ -49,7 +57,46 @@ async def _key(url: str, project_id: object) -> str:
         await db.dispose()
 
 
-async def main(seconds: float, concurrency: int) -> None:
+def wrk(
+    url: str,
+    seconds: float,
+    concurrency: int,
+    *,
+    body: dict[str, object] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, int, float, float, float]:
+    """requests, errors, req/s, p50 ms, p99 ms from one wrk run."""
+    script = Path(tempfile.mkdtemp()) / "request.lua"
+    lines = []
+    if body is not None:
+        lines += [
+            'wrk.method = "POST"',
+            f"wrk.body = {json.dumps(json.dumps(body))}",
+            'wrk.headers["Content-Type"] = "application/json"',
+        ]
+    for name, value in (headers or {}).items():
+        lines.append(f'wrk.headers["{name}"] = "{value}"')
+    script.write_text("\n".join(lines) + "\n")
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds:g}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        assert match, out
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return total, int(errors.group(1)) if errors else 0, rps, ms("50"), ms("99")
+
+
+async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
     url = await scratch_database()
     server = None
     try:
@@ -81,7 +128,11 @@ async def main(seconds: float, concurrency: int) -> None:
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
             headers = {"Authorization": f"Bearer {key}"}
-            body = {"to": seeded.number, "from": "+442071838750", "default": "no-answer"}
+            body: dict[str, object] = {
+                "to": seeded.number,
+                "from": "+442071838750",
+                "default": "no-answer",
+            }
 
             async def static() -> bool:
                 return (await client.get("/healthz")).status_code == 200
@@ -92,33 +143,54 @@ async def main(seconds: float, concurrency: int) -> None:
 
             await load(static, concurrency=concurrency, seconds=2)  # warm-up
             await load(decision, concurrency=concurrency, seconds=2)
-            results = {}
-            for name, request in (
-                ("static `GET /healthz`", static),
-                ("decision `POST /api/v1/simulator/calls`", decision),
-                ("static again", static),
-            ):
-                results[name] = await load(request, concurrency=concurrency, seconds=seconds)
+            results: dict[str, tuple[int, int, float, float, float]] = {}
+            runs = (
+                ("static `GET /healthz`", static, "/healthz", None),
+                (
+                    "decision `POST /api/v1/simulator/calls`",
+                    decision,
+                    "/api/v1/simulator/calls",
+                    body,
+                ),
+                ("static again", static, "/healthz", None),
+            )
+            for name, request, path, payload in runs:
+                if use_wrk:
+                    results[name] = await asyncio.to_thread(
+                        wrk,
+                        base + path,
+                        seconds,
+                        concurrency,
+                        body=payload,
+                        headers=headers if payload else None,
+                    )
+                else:
+                    r = await load(request, concurrency=concurrency, seconds=seconds)
+                    results[name] = (
+                        r.requests,
+                        r.errors,
+                        r.throughput,
+                        r.median * 1000,
+                        r.percentile(0.99) * 1000,
+                    )
     finally:
         if server is not None:
             server.terminate()
             server.wait(10)
         await drop_database(url)
-    static_rps = (
-        results["static `GET /healthz`"].throughput + results["static again"].throughput
-    ) / 2
+    static_rps = (results["static `GET /healthz`"][2] + results["static again"][2]) / 2
+    flags = " --wrk" if use_wrk else ""
     print(
         f"`.venv/bin/python -m bench.bench_decision --seconds {seconds:g} "
-        f"--concurrency {concurrency}`; one `callroute serve` process on PostgreSQL, "
-        f"{time.strftime('%Y-%m-%d')}\n"
+        f"--concurrency {concurrency}{flags}`; one `callroute serve` process on PostgreSQL, "
+        f"load from {'wrk' if use_wrk else 'httpx'}, {time.strftime('%Y-%m-%d')}\n"
     )
     print("| endpoint | requests | errors | req/s | p50 ms | p99 ms | req/s vs static |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, result in results.items():
+    for name, (total, errors, rps, p50, p99) in results.items():
         print(
-            f"| {name} | {result.requests} | {result.errors} | {result.throughput:,.0f} | "
-            f"{result.median * 1000:.1f} | {result.percentile(0.99) * 1000:.1f} | "
-            f"{result.throughput / static_rps:.0%} |"
+            f"| {name} | {total} | {errors} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | "
+            f"{rps / static_rps:.0%} |"
         )
 
 
@@ -126,5 +198,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--wrk", action="store_true", help="load from wrk instead of httpx")
     args = parser.parse_args()
-    asyncio.run(main(args.seconds, args.concurrency))
+    if args.wrk and shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    asyncio.run(main(args.seconds, args.concurrency, args.wrk))

@@ -49,9 +49,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    reason = request.config.stash[_PG_REASON]
-    if reason:
-        pytest.skip(reason)
+    postgres_unreachable = request.config.stash[_PG_REASON]
+    if postgres_unreachable:
+        pytest.skip(postgres_unreachable)
     url = databases.create_postgres_database()
     databases.migrate_sync(url)
     yield url

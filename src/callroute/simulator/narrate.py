@@ -45,8 +45,11 @@ def describe(kind: str, detail: dict[str, Any]) -> str | None:
     if kind == "call_ended":
         reason = f" ({detail['reason']})" if detail.get("reason") else ""
         return f"[bold]call ended: {detail.get('status')}{reason}[/bold]"
+    # Sorted: PostgreSQL's JSONB does not keep key order, and the narration should not differ.
     words = ", ".join(
-        f"{k}={v}" for k, v in detail.items() if v not in (None, "") and not k.endswith("_id")
+        f"{k}={v}"
+        for k, v in sorted(detail.items())
+        if v not in (None, "") and not k.endswith("_id")
     )
     return f"{kind.replace('_', ' ')}" + (f": {words}" if words else "")
 
