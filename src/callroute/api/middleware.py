@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -149,7 +148,3 @@ def _request_id(scope: Scope) -> str:
     if incoming and _VALID_REQUEST_ID.match(incoming):
         return incoming
     return uuid.uuid4().hex
-
-
-def request_id_of(state: Any) -> str | None:
-    return getattr(state, "request_id", None)

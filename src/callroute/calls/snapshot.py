@@ -26,7 +26,16 @@ from callroute.engine.escalation import (
 )
 from callroute.engine.escalation import RingStrategy as PolicyStrategy
 from callroute.engine.escalation import Target as EngineTarget
-from callroute.models import Bot, EscalationPolicy, Router, Service, SipTrunk, Team
+from callroute.models import (
+    Bot,
+    EscalationPolicy,
+    Member,
+    Router,
+    Schedule,
+    Service,
+    SipTrunk,
+    Team,
+)
 from callroute.oncall.loader import DirectoryLoader
 from callroute.oncall.specs import WEEKDAYS, policy_spec
 from callroute.routers.schemas import (
@@ -253,8 +262,6 @@ class SnapshotBuilder:
         return row
 
     async def _name(self, kind: TargetType, object_id: uuid.UUID) -> str:
-        from callroute.models import Member, Schedule
-
         model = {TargetType.TEAM: Team, TargetType.SCHEDULE: Schedule, TargetType.MEMBER: Member}[
             kind
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -65,8 +66,6 @@ async def require_current_schema(engine: AsyncEngine) -> None:
 
 
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    from alembic import command
-
     def _upgrade(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
@@ -77,8 +76,6 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    from alembic import command
-
     def _downgrade(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection

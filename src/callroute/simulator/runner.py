@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from callroute.models import Call, CallEvent, Timer
 from callroute.providers.simulator.script import Script
 from callroute.simulator.narrate import describe
 from callroute.simulator.service import place_call
+from callroute.timers.auditor import FINAL
 from callroute.timers.runner import Runner
 
 MAX_CALL = timedelta(minutes=30)
@@ -51,27 +53,17 @@ async def follow_call(
         console.print(f"call {call_id}: {from_number} → {to_number}")
         shown = 0
         while True:
+            await runner.tick()
             if isinstance(clock, FrozenClock):
-                await runner.tick()
                 await _advance(ctx, clock, call_id)
-            else:
-                await runner.tick()
             shown = await _print_new(ctx, call_id, started, shown, console)
             status, pending = await _progress(ctx, call_id)
-            if pending == 0 and status in (
-                "completed",
-                "missed",
-                "voicemail",
-                "rejected",
-                "failed",
-            ):
+            if pending == 0 and status in FINAL:
                 break
             if clock.now() - started > MAX_CALL:
                 console.print("[red]the simulation did not finish in 30 minutes[/red]")
                 return "failed"
             if not isinstance(clock, FrozenClock):
-                import asyncio
-
                 await asyncio.sleep(0.2)
         console.print(f"final status: [bold]{status}[/bold]")
         return status

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
-from callroute.models import Call
+from callroute.models import Call, PhoneNumber
 from callroute.providers.base import AvailableNumber, CallContext, NumberType
 from callroute.providers.simulator import numbers
 from callroute.providers.simulator.script import TALK_SECONDS, Script, parse_behaviour
@@ -37,8 +37,6 @@ class SimulatorProvider:
         contains: str | None,
         limit: int,
     ) -> list[AvailableNumber]:
-        from callroute.models import PhoneNumber
-
         taken = set((await session.scalars(select(PhoneNumber.number))).all())
         return numbers.candidates(country, number_type, contains, limit, taken)
 
