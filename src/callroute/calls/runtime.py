@@ -29,7 +29,6 @@ from callroute.timers.store import TimerStore, engine_key
 from callroute.webhooks import delivery as webhooks
 
 _INTERNAL = (m.RaiseAlert, m.AcknowledgeAlert, m.ResolveAlert, m.AttachToAlert)
-UNKNOWN_NUMBER_MESSAGE = m.Prompt("The number you have called is not in service. Goodbye.")
 UNAVAILABLE_MESSAGE = m.Prompt("This line is not available at the moment. Goodbye.")
 
 
@@ -85,7 +84,7 @@ class CallRuntime:
         """Identify the router of the dialled number and run the call's first step.
 
         None means the number is not ours at all: the caller should hear
-        UNKNOWN_NUMBER_MESSAGE (there is no project to keep a record in). A retried start
+        that it is not in service (there is no project to keep a record in). A retried start
         (same provider call id) returns the call that exists, stepping nothing twice.
         """
         if number is None:  # the caller may have found it already

@@ -128,10 +128,6 @@ class ConnectionService:
         await self.repo.delete(row)
         return row.id
 
-    def secret(self, row: ProviderConnection, name: str) -> str | None:
-        token = row.secrets.get(name)
-        return crypto.decrypt(self.secret_key, token) if token else None
-
     async def _free_name(self, name: str, row_id: uuid.UUID | None) -> None:
         existing = await self.repo.by_name(name)
         if existing is not None and existing.id != row_id:

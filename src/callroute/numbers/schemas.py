@@ -15,8 +15,6 @@ from callroute.api.schemas import (
 )
 from callroute.providers.base import NumberType
 
-Country = StrictStr
-
 
 class AvailableQuery(RequestModel):
     connection_id: uuid.UUID

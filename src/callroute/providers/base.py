@@ -40,16 +40,6 @@ class CallContext:
     provider_data: dict[str, Any]
 
 
-class ProviderFailure(Exception):
-    """A provider refused or failed; ``code`` and ``message`` are the provider's own."""
-
-    def __init__(self, message: str, *, code: str | None = None, status: int = 502) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-
-
 class Provider(Protocol):
     kind: str
 

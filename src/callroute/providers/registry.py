@@ -6,8 +6,6 @@ from callroute.errors import ValidationFailed
 from callroute.providers.base import Provider
 from callroute.providers.simulator.provider import SimulatorProvider
 
-KINDS = ("simulator",)
-
 
 def get_provider(kind: str) -> Provider:
     if kind == "simulator":

@@ -146,12 +146,6 @@ class TimerStore:
         )
         return due
 
-    async def pending_kinds(self, call_id: uuid.UUID) -> list[tuple[str, str | None]]:
-        rows = await self.session.execute(
-            select(Timer.kind, Timer.dedupe_key).where(Timer.call_id == call_id)
-        )
-        return [(kind, key) for kind, key in rows.all()]
-
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Timer)) or 0)
 
