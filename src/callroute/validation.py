@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from callroute.db.base import Base
 from callroute.db.repository import ScopedRepository
-from callroute.errors import NotFound, ValidationFailed
+from callroute.errors import Conflict, NotFound, ValidationFailed
 
 M = TypeVar("M", bound=Base)
 
@@ -43,3 +43,12 @@ def reject_nulls(data: BaseModel, nullable: frozenset[str] = frozenset()) -> Non
     for field in sorted(data.model_fields_set - nullable):
         if getattr(data, field) is None:
             raise ValidationFailed(f"{field}: cannot be null", field=field)
+
+
+async def require_unique_name(
+    repo: ScopedRepository[Any], name: str, own_id: uuid.UUID | None, noun: str
+) -> None:
+    """Names are unique per project and kind of object: another row with ``name`` is a 409."""
+    existing = await repo.find_by(name=name)
+    if existing is not None and existing.id != own_id:
+        raise Conflict(f"{noun} {existing.id} is already named {name!r}", field="name")

@@ -296,3 +296,32 @@ async def test_connection_secrets_are_encrypted_and_never_returned(
         f"{API}/connections", json={"name": "T", "kind": "twilio"}, headers=tenant.headers
     )
     assert twilio.json()["error"]["field"] == "kind"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("teams", {"name": "Same"}),
+        ("schedules", {"name": "Same", "time_zone": "UTC"}),
+        ("connections", {"name": "Same", "kind": "simulator"}),
+        ("sip-trunks", {"name": "Same", "uri": "sip:desk@pbx.example.com"}),
+        ("bots", {"name": "Same", "websocket_url": "wss://bots.example.com/a"}),
+    ],
+)
+async def test_names_are_unique_per_project_and_kind(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, path: str, body: dict[str, Any]
+) -> None:
+    first = await factories.post(client, tenant, path, body)
+    again = await client.post(f"{API}/{path}", json=body, headers=tenant.headers)
+    assert again.status_code == 409
+    assert again.json()["error"]["field"] == "name"
+    await factories.post(client, other_tenant, path, body)  # another project may use it
+    other = await factories.post(client, tenant, path, {**body, "name": "Other"})
+    renamed = await client.patch(
+        f"{API}/{path}/{other['id']}", json={"name": "Same"}, headers=tenant.headers
+    )
+    assert renamed.status_code == 409
+    kept = await client.patch(
+        f"{API}/{path}/{first['id']}", json={"name": "Same"}, headers=tenant.headers
+    )
+    assert kept.status_code == 200  # keeping one's own name is no conflict

@@ -17,11 +17,10 @@ from callroute.auth.principal import Principal
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
-from callroute.errors import Conflict
 from callroute.integrity.schemas import Deleted
 from callroute.integrity.service import IntegrityService
 from callroute.models import Bot
-from callroute.validation import found, reject_nulls
+from callroute.validation import found, reject_nulls, require_unique_name
 
 WebSocketUrl = Annotated[
     StrictStr,
@@ -79,10 +78,6 @@ class BotRepository(ScopedRepository[Bot]):
             limit=limit,
         )
 
-    async def by_name(self, name: str) -> Bot | None:
-        row: Bot | None = await self.session.scalar(self.scoped().where(Bot.name == name))
-        return row
-
 
 class BotService:
     def __init__(self, session: AsyncSession, project_id: uuid.UUID, clock: Clock) -> None:
@@ -90,7 +85,7 @@ class BotService:
         self.repo = BotRepository(session, project_id)
 
     async def create(self, data: BotCreate) -> Bot:
-        await self._free_name(data.name, None)
+        await require_unique_name(self.repo, data.name, None, "bot")
         now = self.clock.now()
         row = Bot(
             project_id=self.project_id,
@@ -109,7 +104,7 @@ class BotService:
         row = await found(self.repo, ref, "bot")
         reject_nulls(data)
         if data.name is not None and data.name != row.name:
-            await self._free_name(data.name, row.id)
+            await require_unique_name(self.repo, data.name, row.id, "bot")
             row.name = data.name
         if data.websocket_url is not None:
             row.websocket_url = data.websocket_url
@@ -128,11 +123,6 @@ class BotService:
         )
         await self.repo.delete(row)
         return row.id
-
-    async def _free_name(self, name: str, row_id: uuid.UUID | None) -> None:
-        existing = await self.repo.by_name(name)
-        if existing is not None and existing.id != row_id:
-            raise Conflict(f"bot {existing.id} is already named {name!r}", field="name")
 
 
 router = APIRouter(prefix=f"{API_PREFIX}/bots", tags=["bots"])

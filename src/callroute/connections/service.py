@@ -20,7 +20,7 @@ from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict
 from callroute.models import PhoneNumber, ProviderConnection
-from callroute.validation import found, reject_nulls
+from callroute.validation import found, reject_nulls, require_unique_name
 
 
 class ConnectionRepository(ScopedRepository[ProviderConnection]):
@@ -42,12 +42,6 @@ class ConnectionRepository(ScopedRepository[ProviderConnection]):
             cursor=cursor,
             limit=limit,
         )
-
-    async def by_name(self, name: str) -> ProviderConnection | None:
-        row: ProviderConnection | None = await self.session.scalar(
-            self.scoped().where(ProviderConnection.name == name)
-        )
-        return row
 
 
 def connection_out(row: ProviderConnection) -> ConnectionOut:
@@ -74,7 +68,7 @@ class ConnectionService:
         self.secret_key = secret_key
 
     async def create(self, data: ConnectionCreate) -> ProviderConnection:
-        await self._free_name(data.name, None)
+        await require_unique_name(self.repo, data.name, None, "connection")
         now = self.clock.now()
         secret = data.webhook_secret or secrets.token_urlsafe(32)
         row = ProviderConnection(
@@ -103,7 +97,7 @@ class ConnectionService:
         row = await self.get(ref)
         reject_nulls(data)
         if data.name is not None and data.name != row.name:
-            await self._free_name(data.name, row.id)
+            await require_unique_name(self.repo, data.name, row.id, "connection")
             row.name = data.name
         if data.enabled is not None:
             row.enabled = data.enabled
@@ -127,8 +121,3 @@ class ConnectionService:
             )
         await self.repo.delete(row)
         return row.id
-
-    async def _free_name(self, name: str, row_id: uuid.UUID | None) -> None:
-        existing = await self.repo.by_name(name)
-        if existing is not None and existing.id != row_id:
-            raise Conflict(f"connection {existing.id} is already named {name!r}", field="name")

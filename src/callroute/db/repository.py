@@ -55,3 +55,11 @@ class ScopedRepository(Generic[M]):
         """A row by the id as written in a URL; a malformed id simply finds nothing."""
         row_id = parse_id(ref)
         return await self.get(row_id) if row_id else None
+
+    async def find_by(self, **values: Any) -> M | None:
+        """The project's row whose columns equal ``values`` (first one, if several)."""
+        stmt = self.scoped()
+        for column, value in values.items():
+            stmt = stmt.where(getattr(self.model, column) == value)
+        row: M | None = await self.session.scalar(stmt.limit(1))
+        return row

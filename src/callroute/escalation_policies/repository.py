@@ -43,9 +43,3 @@ class PolicyRepository(ScopedRepository[EscalationPolicy]):
             cursor=cursor,
             limit=limit,
         )
-
-    async def by_name(self, name: str) -> EscalationPolicy | None:
-        policy: EscalationPolicy | None = await self.session.scalar(
-            self.scoped().where(EscalationPolicy.name == name)
-        )
-        return policy

@@ -9,7 +9,7 @@ from callroute.clock import Clock
 from callroute.db.pagination import PageResult
 from callroute.db.repository import ScopedRepository
 from callroute.engine.escalation import ResolvedPolicy, TargetKind, resolve_policy
-from callroute.errors import Conflict, ValidationFailed
+from callroute.errors import ValidationFailed
 from callroute.escalation_policies.repository import PolicyRepository
 from callroute.escalation_policies.schemas import (
     LevelIn,
@@ -29,7 +29,7 @@ from callroute.models import (
 )
 from callroute.oncall.loader import DirectoryLoader
 from callroute.oncall.specs import policy_spec
-from callroute.validation import found, reject_nulls, require_existing
+from callroute.validation import found, reject_nulls, require_existing, require_unique_name
 
 _TARGET_MODELS: dict[TargetKind, type[Member | Team | Schedule]] = {
     TargetKind.MEMBER: Member,
@@ -54,7 +54,7 @@ class PolicyService:
         self.clock = clock
 
     async def create(self, data: PolicyCreate) -> EscalationPolicy:
-        await self._free_name(data.name, None)
+        await require_unique_name(self.repo, data.name, None, "escalation policy")
         await self._check_levels(data.levels)
         now = self.clock.now()
         policy = EscalationPolicy(
@@ -82,7 +82,7 @@ class PolicyService:
         policy = await self.get(policy_ref)
         reject_nulls(data)
         if data.name is not None and data.name != policy.name:
-            await self._free_name(data.name, policy.id)
+            await require_unique_name(self.repo, data.name, policy.id, "escalation policy")
             policy.name = data.name
         if data.description is not None:
             policy.description = data.description
@@ -109,13 +109,6 @@ class PolicyService:
         moment = at or self.clock.now()
         directory = await DirectoryLoader(self.session, self.project_id).directory(spec, moment)
         return resolve_policy(spec, directory, moment)
-
-    async def _free_name(self, name: str, policy_id: uuid.UUID | None) -> None:
-        existing = await self.repo.by_name(name)
-        if existing is not None and existing.id != policy_id:
-            raise Conflict(
-                f"escalation policy {existing.id} is already named {name!r}", field="name"
-            )
 
     async def _check_levels(self, levels: list[LevelIn]) -> None:
         refs: dict[TargetKind, list[tuple[str, uuid.UUID]]] = {kind: [] for kind in TargetKind}

@@ -38,10 +38,6 @@ class ScheduleRepository(ScopedRepository[Schedule]):
             limit=limit,
         )
 
-    async def by_name(self, name: str) -> Schedule | None:
-        row: Schedule | None = await self.session.scalar(self.scoped().where(Schedule.name == name))
-        return row
-
     async def all(self) -> list[Schedule]:
         return list((await self.session.scalars(self.scoped().order_by(Schedule.name))).all())
 

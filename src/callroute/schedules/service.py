@@ -20,7 +20,7 @@ from callroute.engine.schedule import (
     Shift,
     schedule_errors,
 )
-from callroute.errors import Conflict, NotFound, ValidationFailed
+from callroute.errors import NotFound, ValidationFailed
 from callroute.integrity.repository import Reference
 from callroute.integrity.service import IntegrityService
 from callroute.members.repository import MemberRepository
@@ -37,7 +37,7 @@ from callroute.schedules.schemas import (
     ScheduleListQuery,
     ScheduleUpdate,
 )
-from callroute.validation import found, reject_nulls, require_existing
+from callroute.validation import found, reject_nulls, require_existing, require_unique_name
 
 DEFAULT_CALENDAR_PAST = timedelta(days=7)
 DEFAULT_CALENDAR_FUTURE = timedelta(days=90)
@@ -97,7 +97,7 @@ class ScheduleService:
     # -- schedules ---------------------------------------------------------------------------
 
     async def create(self, data: ScheduleCreate) -> Schedule:
-        await self._free_name(data.name, None)
+        await require_unique_name(self.repo, data.name, None, "schedule")
         await self._check_layers(data.time_zone, data.layers)
         now = self.clock.now()
         schedule = Schedule(
@@ -125,7 +125,7 @@ class ScheduleService:
         schedule = await self.get(schedule_ref)
         reject_nulls(data)
         if data.name is not None and data.name != schedule.name:
-            await self._free_name(data.name, schedule.id)
+            await require_unique_name(self.repo, data.name, schedule.id, "schedule")
             schedule.name = data.name
         if data.description is not None:
             schedule.description = data.description
@@ -287,11 +287,6 @@ class ScheduleService:
             for s in shifts
             if s.member_id in members
         ]
-
-    async def _free_name(self, name: str, schedule_id: uuid.UUID | None) -> None:
-        existing = await self.repo.by_name(name)
-        if existing is not None and existing.id != schedule_id:
-            raise Conflict(f"schedule {existing.id} is already named {name!r}", field="name")
 
     async def _check_layers(self, time_zone: str, layers: list[LayerIn]) -> None:
         spec = ScheduleSpec(time_zone=time_zone, layers=tuple(layer_spec_of(x) for x in layers))

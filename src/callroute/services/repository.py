@@ -28,9 +28,3 @@ class ServiceRepository(ScopedRepository[Service]):
             cursor=cursor,
             limit=limit,
         )
-
-    async def by_name(self, kind: str, name: str) -> Service | None:
-        row: Service | None = await self.session.scalar(
-            self.scoped().where(Service.kind == kind, Service.name == name)
-        )
-        return row

@@ -74,7 +74,7 @@ class ServiceService:
         return service.id
 
     async def _free_name(self, kind: str, name: str, service_id: uuid.UUID | None) -> None:
-        existing = await self.repo.by_name(kind, name)
+        existing = await self.repo.find_by(kind=kind, name=name)
         if existing is not None and existing.id != service_id:
             raise Conflict(f"{kind} {existing.id} is already named {name!r}", field="name")
 

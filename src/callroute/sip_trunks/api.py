@@ -18,11 +18,10 @@ from callroute.auth.principal import Principal
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
-from callroute.errors import Conflict
 from callroute.integrity.schemas import Deleted
 from callroute.integrity.service import IntegrityService
 from callroute.models import SipTrunk
-from callroute.validation import found, reject_nulls
+from callroute.validation import found, reject_nulls, require_unique_name
 
 SipUri = Annotated[
     StrictStr,
@@ -80,10 +79,6 @@ class TrunkRepository(ScopedRepository[SipTrunk]):
             limit=limit,
         )
 
-    async def by_name(self, name: str) -> SipTrunk | None:
-        row: SipTrunk | None = await self.session.scalar(self.scoped().where(SipTrunk.name == name))
-        return row
-
 
 class TrunkService:
     def __init__(
@@ -94,7 +89,7 @@ class TrunkService:
         self.secret_key = secret_key
 
     async def create(self, data: TrunkCreate) -> SipTrunk:
-        await self._free_name(data.name, None)
+        await require_unique_name(self.repo, data.name, None, "SIP trunk")
         now = self.clock.now()
         row = SipTrunk(
             project_id=self.project_id,
@@ -114,7 +109,7 @@ class TrunkService:
         row = await found(self.repo, ref, "SIP trunk")
         reject_nulls(data, nullable=frozenset({"username", "password"}))
         if data.name is not None and data.name != row.name:
-            await self._free_name(data.name, row.id)
+            await require_unique_name(self.repo, data.name, row.id, "SIP trunk")
             row.name = data.name
         if data.uri is not None:
             row.uri = data.uri
@@ -130,11 +125,6 @@ class TrunkService:
 
     def _secrets(self, password: str | None) -> dict[str, str]:
         return {"password": crypto.encrypt(self.secret_key, password)} if password else {}
-
-    async def _free_name(self, name: str, row_id: uuid.UUID | None) -> None:
-        existing = await self.repo.by_name(name)
-        if existing is not None and existing.id != row_id:
-            raise Conflict(f"SIP trunk {existing.id} is already named {name!r}", field="name")
 
 
 def trunk_out(row: SipTrunk) -> TrunkOut:

@@ -34,7 +34,3 @@ class TeamRepository(ScopedRepository[Team]):
             cursor=cursor,
             limit=limit,
         )
-
-    async def by_name(self, name: str) -> Team | None:
-        team: Team | None = await self.session.scalar(self.scoped().where(Team.name == name))
-        return team

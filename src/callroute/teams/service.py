@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult
-from callroute.errors import Conflict, ValidationFailed
+from callroute.errors import ValidationFailed
 from callroute.escalation_policies.repository import PolicyRepository
 from callroute.integrity.repository import Reference
 from callroute.integrity.service import IntegrityService
@@ -14,7 +14,7 @@ from callroute.members.repository import MemberRepository
 from callroute.models import Team, TeamMember
 from callroute.teams.repository import TeamRepository
 from callroute.teams.schemas import TeamCreate, TeamListQuery, TeamUpdate
-from callroute.validation import found, reject_nulls, require_existing
+from callroute.validation import found, reject_nulls, require_existing, require_unique_name
 
 
 class TeamService:
@@ -25,7 +25,7 @@ class TeamService:
         self.clock = clock
 
     async def create(self, data: TeamCreate) -> Team:
-        await self._free_name(data.name, None)
+        await require_unique_name(self.repo, data.name, None, "team")
         await self._check_refs(data.member_ids, data.default_escalation_policy_id)
         now = self.clock.now()
         team = Team(
@@ -55,7 +55,7 @@ class TeamService:
         reject_nulls(data, nullable=frozenset({"default_escalation_policy_id"}))
         await self._check_refs(data.member_ids or [], data.default_escalation_policy_id)
         if data.name is not None and data.name != team.name:
-            await self._free_name(data.name, team.id)
+            await require_unique_name(self.repo, data.name, team.id, "team")
             team.name = data.name
         if data.description is not None:
             team.description = data.description
@@ -76,11 +76,6 @@ class TeamService:
         )
         await self.repo.delete(team)
         return team.id, removed
-
-    async def _free_name(self, name: str, team_id: uuid.UUID | None) -> None:
-        existing = await self.repo.by_name(name)
-        if existing is not None and existing.id != team_id:
-            raise Conflict(f"team {existing.id} is already named {name!r}", field="name")
 
     async def _check_refs(self, member_ids: list[uuid.UUID], policy_id: uuid.UUID | None) -> None:
         seen: set[uuid.UUID] = set()
