@@ -108,6 +108,21 @@ async def test_calls_can_be_listed_and_filtered(
     ).json()
     assert by_number["total"] == 2
     assert listed["data"][0]["from"] == "+442071838750"
+    boundary = second["started_at"]
+    later = (
+        await client.get("/api/v1/calls", params={"started_after": boundary}, headers=h)
+    ).json()
+    earlier = (
+        await client.get("/api/v1/calls", params={"started_before": boundary}, headers=h)
+    ).json()
+    assert [c["id"] for c in later["data"]] == [second["id"]]
+    assert [c["id"] for c in earlier["data"]] == [first["id"]]
+    answered = (
+        await client.get(
+            "/api/v1/calls", params={"answered_by": line.members["Ann"]["id"]}, headers=h
+        )
+    ).json()
+    assert [c["id"] for c in answered["data"]] == [first["id"]]
 
 
 async def test_webhooks_are_signed_and_delivered_off_the_call_path(
