@@ -10,7 +10,7 @@ leaves a lease that expires: the reaper clears it and another worker takes the r
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -129,15 +129,21 @@ class TimerStore:
             )
         await self.session.execute(stmt)
 
-    async def drop_matching(self, call_id: uuid.UUID, kind: str, key: str, value: str) -> None:
-        """Delete a call's unclaimed timers whose payload names ``value`` under ``key``."""
+    async def drop_matching(
+        self, call_id: uuid.UUID, kind: str, key: str, values: Collection[str]
+    ) -> None:
+        """Delete a call's unclaimed timers whose payload holds one of ``values`` under
+        ``key``: one read of the call's few timers, whatever the number of values."""
+        wanted = set(values)
+        if not wanted:
+            return
         rows = await self.session.scalars(
             select(Timer).where(
                 Timer.call_id == call_id, Timer.kind == kind, Timer.claimed_by.is_(None)
             )
         )
         for timer in rows:
-            if timer.payload.get(key) == value:
+            if timer.payload.get(key) in wanted:
                 await self.session.delete(timer)
 
     async def next_due(self) -> datetime | None:

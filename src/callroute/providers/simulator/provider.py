@@ -65,10 +65,9 @@ class SimulatorProvider:
             for leg in command.legs:
                 await self._ring(plan, script, leg, command)
         elif isinstance(command, m.CancelLegs):
-            for leg_id in command.leg_ids:
-                await TimerStore(plan.session).drop_matching(
-                    plan.call.call_id, "provider_event", "leg_id", leg_id
-                )
+            await TimerStore(plan.session).drop_matching(
+                plan.call.call_id, "provider_event", "leg_id", command.leg_ids
+            )
         elif isinstance(command, m.Bridge):
             await plan.at(
                 TALK_SECONDS,
