@@ -1,16 +1,46 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.api.pagination import Cursor, SortSpec
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import ApiKey
+
+_KEYS = ApiKey.__table__
+# Every request reads its key: a Core statement, built once (see calls/repository.py).
+_BY_PREFIX = select(
+    _KEYS.c.id,
+    _KEYS.c.project_id,
+    _KEYS.c.prefix,
+    _KEYS.c.key_hash,
+    _KEYS.c.role,
+    _KEYS.c.permissions,
+    _KEYS.c.expires_at,
+    _KEYS.c.revoked_at,
+    _KEYS.c.last_used_at,
+).where(_KEYS.c.prefix == bindparam("prefix"))
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """What authentication reads of a key."""
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    prefix: str
+    key_hash: str
+    role: str | None
+    permissions: list[str] | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
 
 
 class ApiKeyLookup:
@@ -19,11 +49,10 @@ class ApiKeyLookup:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_prefix(self, prefix: str) -> ApiKey | None:
-        key: ApiKey | None = await self.session.scalar(
-            select(ApiKey).where(ApiKey.prefix == prefix)
-        )
-        return key
+    async def by_prefix(self, prefix: str) -> KeyRecord | None:
+        connection = await self.session.connection()
+        row = (await connection.execute(_BY_PREFIX, {"prefix": prefix})).first()
+        return None if row is None else KeyRecord(*row)
 
     async def touch(self, key_id: uuid.UUID, now: datetime) -> None:
         await self.session.execute(

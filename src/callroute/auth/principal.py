@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from callroute.api_keys.repository import ApiKeyLookup
 from callroute.auth import keys
 from callroute.auth.permissions import permissions_for
+from callroute.db.session import is_readonly
 from callroute.errors import RateLimited, Unauthorized
 
 if TYPE_CHECKING:
@@ -48,8 +50,14 @@ def presented_key(request: Request, *, allow_query_key: bool = False) -> str | N
 
 
 async def authenticate(
-    request: Request, ctx: AppContext, *, allow_query_key: bool = False
+    request: Request,
+    ctx: AppContext,
+    *,
+    allow_query_key: bool = False,
+    session: AsyncSession | None = None,
 ) -> Principal:
+    """The principal of the presented key. The key is read on ``session`` when one is given
+    (the request's transaction), else in a short transaction of its own."""
     key = presented_key(request, allow_query_key=allow_query_key)
     if key is None:
         raise Unauthorized("missing API key; send `Authorization: Bearer <key>` or `ApiKey: <key>`")
@@ -57,9 +65,11 @@ async def authenticate(
     if prefix is None:
         raise Unauthorized("invalid API key")
     now = ctx.clock.now()
-    # Its own short transaction: the request's unit of work starts after authentication.
-    async with ctx.db.unit_of_work(readonly=True) as session:
+    if session is not None:
         row = await ApiKeyLookup(session).by_prefix(prefix)
+    else:
+        async with ctx.db.unit_of_work(readonly=True) as own:
+            row = await ApiKeyLookup(own).by_prefix(prefix)
     if row is None or not keys.matches(key, row.key_hash):
         raise Unauthorized("invalid API key")
     if row.revoked_at is not None:
@@ -74,8 +84,13 @@ async def authenticate(
             retry_after=wait,
         )
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        async with ctx.db.unit_of_work() as session:
+        if session is not None and not is_readonly(session):
+            # On the request's own transaction: a second writer would wait for this one's
+            # lock on SQLite. A request that fails then does not count as a use.
             await ApiKeyLookup(session).touch(row.id, now)
+        else:
+            async with ctx.db.unit_of_work() as own:
+                await ApiKeyLookup(own).touch(row.id, now)
     return Principal(
         project_id=row.project_id,
         key_id=row.id,

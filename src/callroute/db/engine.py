@@ -26,7 +26,11 @@ def _postgres_engine(url: URL, *, connect_timeout: float, **kwargs: Any) -> Asyn
     # Fail fast when the database is away: a request answers 503 within seconds
     # instead of hanging until the client gives up.
     kwargs.setdefault("pool_timeout", connect_timeout)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout: it is a round trip on every request. A connection the
+    # server dropped fails its first statement instead; SQLAlchemy then discards every pooled
+    # connection as old as it, so after an outage one request answers 503 and the next ones
+    # reconnect.
+    kwargs.setdefault("pool_pre_ping", False)
     connect_args = {"timeout": connect_timeout, "command_timeout": 30}
     return create_async_engine(url, connect_args=connect_args, **kwargs)
 

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from callroute.db import revisions  # noqa: F401  (registers the configuration-revision hooks)
 from callroute.db.engine import READONLY_OPTION, create_engine
 
 
@@ -43,3 +44,9 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def is_readonly(session: AsyncSession) -> bool:
+    """Whether ``session`` belongs to a read-only unit of work."""
+    bind = session.bind
+    return isinstance(bind, AsyncEngine) and bool(bind.get_execution_options().get(READONLY_OPTION))
