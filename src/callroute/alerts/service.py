@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.errors import Conflict
+from callroute.ids import new_id
 from callroute.models import Alert
 
 
@@ -40,12 +41,17 @@ class AlertLifecycle:
         target_id: str | None,
         now: datetime,
         existing: Alert | None = None,
+        looked_up: bool = False,
     ) -> tuple[Alert, bool]:
-        """Raise the call's alert once; ``existing``: the call's alert, if already looked up."""
-        existing = existing or await self.for_call(call_id)
+        """Raise the call's alert once: a new alert is returned, not added to the session,
+        for the caller to write with the call's other new rows. ``looked_up``: the caller has
+        looked for the call's alert already, and ``existing`` is what it found."""
+        if not looked_up:
+            existing = existing or await self.for_call(call_id)
         if existing is not None:
             return existing, False
         alert = Alert(
+            id=new_id(),
             project_id=self.project_id,
             call_id=call_id,
             router_id=router_id,
@@ -57,8 +63,6 @@ class AlertLifecycle:
             created_at=now,
             updated_at=now,
         )
-        self.session.add(alert)
-        await self.session.flush()
         return alert, True
 
     def acknowledge(self, alert: Alert, member_id: uuid.UUID | None, now: datetime) -> bool:

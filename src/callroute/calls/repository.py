@@ -1,14 +1,113 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.api.pagination import Cursor, SortSpec
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
-from callroute.models import Call, CallEvent, CallLeg, Recording
+from callroute.db.revisions import CONFIG
+from callroute.models import (
+    Call,
+    CallEvent,
+    CallLeg,
+    PhoneNumber,
+    ProviderConnection,
+    Recording,
+    Revision,
+    Router,
+)
+
+
+@dataclass(frozen=True)
+class InboundTarget:
+    """Where a dialled number leads, read in one query at the start of an inbound call."""
+
+    number_id: uuid.UUID
+    project_id: uuid.UUID
+    connection_id: uuid.UUID
+    connection_kind: str
+    connection_enabled: bool
+    router_id: uuid.UUID | None
+    router_enabled: bool | None  # None: no router
+    revision: int  # the configuration revision, read before any configuration
+    existing_call_id: uuid.UUID | None  # a retried start of a call we have already
+
+
+def _inbound_statement() -> Select[Any]:
+    """Built once: a statement object reused with new parameters skips both building the
+    expression and hashing it for the compiled-statement cache."""
+    numbers, connections, routers, calls, revisions = (
+        model.__table__  # Core columns: no ORM statement path
+        for model in (PhoneNumber, ProviderConnection, Router, Call, Revision)
+    )
+    revision = select(revisions.c.value).where(revisions.c.name == CONFIG).scalar_subquery()
+    return (
+        select(
+            numbers.c.id,
+            numbers.c.project_id,
+            numbers.c.connection_id,
+            connections.c.kind,
+            connections.c.enabled,
+            numbers.c.router_id,
+            routers.c.enabled,
+            revision,
+            calls.c.id,
+        )
+        .join(connections, connections.c.id == numbers.c.connection_id)
+        .outerjoin(routers, routers.c.id == numbers.c.router_id)
+        .outerjoin(
+            calls,
+            and_(
+                calls.c.connection_id == numbers.c.connection_id,
+                calls.c.provider_call_id == bindparam("provider_call_id"),
+            ),
+        )
+        .where(numbers.c.number == bindparam("number"))
+    )
+
+
+_INBOUND = _inbound_statement()
+
+
+async def inbound_target(
+    session: AsyncSession, number: str, provider_call_id: str
+) -> InboundTarget | None:
+    """The number's project, connection and router, the configuration revision, and the call
+    this provider call id already started (a provider retrying its webhook), if any."""
+    connection = await session.connection()
+    result = await connection.execute(
+        _INBOUND, {"number": number, "provider_call_id": provider_call_id}
+    )
+    row = result.first()
+    if row is None:
+        return None
+    (
+        number_id,
+        project_id,
+        connection_id,
+        kind,
+        enabled,
+        router_id,
+        router_enabled,
+        revision_value,
+        existing_call_id,
+    ) = tuple(row)
+    return InboundTarget(
+        number_id=number_id,
+        project_id=project_id,
+        connection_id=connection_id,
+        connection_kind=kind,
+        connection_enabled=enabled,
+        router_id=router_id,
+        router_enabled=router_enabled,
+        revision=int(revision_value or 0),
+        existing_call_id=existing_call_id,
+    )
 
 
 class CallRepository(ScopedRepository[Call]):

@@ -18,14 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.alerts.service import AlertLifecycle
+from callroute.calls import sources
 from callroute.calls.records import CallRecords
-from callroute.calls.snapshot import SnapshotBuilder
+from callroute.calls.repository import InboundTarget, inbound_target
+from callroute.calls.snapshot import build_snapshot
+from callroute.contacts.repository import caller
 from callroute.db.dialect import dialect_of
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.engine.callflow.machine import step
-from callroute.models import Call, PhoneNumber, ProviderConnection, Router
-from callroute.timers.store import TimerStore, engine_key
+from callroute.ids import new_id
+from callroute.models import Call
+from callroute.timers.store import TimerBatch, TimerStore, engine_key
 from callroute.webhooks import delivery as webhooks
 
 _INTERNAL = (m.RaiseAlert, m.AcknowledgeAlert, m.ResolveAlert, m.AttachToAlert)
@@ -49,7 +53,9 @@ def _uuid(value: str | None) -> uuid.UUID | None:
 class CallRuntime:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._subscriptions: dict[uuid.UUID, list[Any]] = {}
+        self._subscriptions: dict[uuid.UUID, list[webhooks.Subscriber]] = {}
+        # Timers armed while a step is applied, written by one INSERT at its end.
+        self._batch = TimerBatch()
 
     async def _notify(
         self, call: Call, event_type: str, data: dict[str, Any], now: datetime
@@ -66,6 +72,7 @@ class CallRuntime:
             data,
             now,
             self._subscriptions[call.project_id],
+            timers=self._batch,
         )
 
     # -- a new call ---------------------------------------------------------------------------
@@ -79,37 +86,31 @@ class CallRuntime:
         provider_call_id: str,
         now: datetime,
         provider_data: dict[str, Any] | None = None,
-        number: PhoneNumber | None = None,
+        target: InboundTarget | None = None,
     ) -> Applied | None:
         """Identify the router of the dialled number and run the call's first step.
 
         None means the number is not ours at all: the caller should hear
         that it is not in service (there is no project to keep a record in). A retried start
         (same provider call id) returns the call that exists, stepping nothing twice.
+        ``target``: the caller looked the number up already (with the same provider call id).
         """
-        if number is None:  # the caller may have found it already
-            number = await self.session.scalar(
-                select(PhoneNumber).where(PhoneNumber.number == to_number)
-            )
-        if number is None:
+        if target is None:
+            target = await inbound_target(self.session, to_number, provider_call_id)
+        if target is None:
             return None
-        existing = await self.session.scalar(
-            select(Call).where(
-                Call.connection_id == number.connection_id,
-                Call.provider_call_id == provider_call_id,
-            )
-        )
-        if existing is not None:
+        if target.existing_call_id is not None:
+            existing = await self.session.get(Call, target.existing_call_id)
+            assert existing is not None
             return Applied(existing, m.Transition(codec.state_from_dict(existing.state)), ())
-        connection = await self.session.get(ProviderConnection, number.connection_id)
-        router = await self.session.get(Router, number.router_id) if number.router_id else None
         call = Call(
-            project_id=number.project_id,
+            id=new_id(),
+            project_id=target.project_id,
             direction="inbound",
             from_number=from_number,
             to_number=to_number,
-            router_id=router.id if router else None,
-            connection_id=number.connection_id,
+            router_id=target.router_id,
+            connection_id=target.connection_id,
             provider=provider,
             provider_call_id=provider_call_id,
             status=m.CallStatus.RINGING.value,
@@ -117,27 +118,33 @@ class CallRuntime:
             snapshot={},
             state={},
             generation=0,
+            event_count=0,
             provider_data=provider_data or {},
             updated_at=now,
         )
-        if connection is None or not connection.enabled or router is None or not router.enabled:
-            reason = (
-                "no router answers this number"
-                if router is None
-                else "the router is disabled"
-                if not router.enabled
-                else "the provider connection is disabled"
+        source = None
+        if target.router_id is not None and target.router_enabled:
+            source = await sources.router_source(
+                self.session, target.project_id, target.router_id, target.revision, now
             )
+        if source is None or not target.connection_enabled:
+            if target.router_id is None or (target.router_enabled and source is None):
+                reason = "no router answers this number"
+            elif not target.router_enabled:
+                reason = "the router is disabled"
+            else:
+                reason = "the provider connection is disabled"
             return await self._refuse(call, reason, now)
-        snapshot, call.contact_id = await SnapshotBuilder(self.session, number.project_id).build(
-            router, to_number, from_number, now
-        )
+        contact = await caller(self.session, target.project_id, from_number)
+        snapshot = build_snapshot(source, to_number, from_number, contact, now)
+        call.contact_id = contact.id if contact else None
         call.snapshot = codec.snapshot_to_dict(snapshot)
         call.state = codec.state_to_dict(m.CallState())
-        self.session.add(call)
-        await self.session.flush()
+        self._subscriptions[call.project_id] = list(
+            await sources.subscribers(self.session, call.project_id, target.revision)
+        )
         await self._notify(call, "call.started", call_summary(call), now)
-        return await self.apply(call, m.CallArrived(), now)
+        return await self.apply(call, m.CallArrived(), now, fresh=True)
 
     async def _refuse(self, call: Call, reason: str, now: datetime) -> Applied:
         state = m.CallState(
@@ -149,19 +156,20 @@ class CallRuntime:
         )
         call.status, call.reason, call.ended_at = state.status.value, reason, now
         call.state = codec.state_to_dict(state)
-        self.session.add(call)
-        await self.session.flush()
         commands: tuple[m.Command, ...] = (m.Say(UNAVAILABLE_MESSAGE), m.Hangup(reason))
-        await CallRecords(self.session, call).append(
+        records = CallRecords(self.session, call, new=True)
+        await records.append(
             now,
             [
                 ("call_refused", {"reason": reason}),
                 *[("command", codec.command_to_dict(c)) for c in commands],
             ],
         )
+        await records.write()
         await self._notify(call, "call.ended", call_summary(call), now)
         transition = m.Transition(state, commands)
-        await self._dispatch(call, commands, now)
+        self._dispatch(call, commands, now)
+        await self._batch.write(self.session)
         return Applied(call, transition, commands)
 
     # -- every event --------------------------------------------------------------------------
@@ -173,7 +181,11 @@ class CallRuntime:
             return None
         return await self.apply(call, event, now)
 
-    async def apply(self, call: Call, event: m.Event, now: datetime) -> Applied:
+    async def apply(
+        self, call: Call, event: m.Event, now: datetime, *, fresh: bool = False
+    ) -> Applied:
+        """Step the call and write what the step did. ``fresh``: the call is new, built by
+        :meth:`start_inbound` and not written yet; this first step writes it, complete."""
         if not call.snapshot:  # refused at the door: nothing to step
             return Applied(call, m.Transition(codec.state_from_dict(call.state)), ())
         snapshot = codec.snapshot_from_dict(call.snapshot)
@@ -188,9 +200,7 @@ class CallRuntime:
         call.answered_at = after.answered_at
         call.ended_at = after.ended_at
         call.answered_by_id = _uuid(after.answered_by)
-        records = CallRecords(self.session, call)
-        if after.legs != before.legs:
-            await records.sync_legs(after.legs, now)
+        records = CallRecords(self.session, call, new=fresh)
         provider_commands = tuple(c for c in transition.commands if not isinstance(c, _INTERNAL))
         await records.append(
             now,
@@ -200,13 +210,17 @@ class CallRuntime:
                 *[("command", codec.command_to_dict(c)) for c in provider_commands],
             ],
         )
+        if after.legs != before.legs:
+            await records.sync_legs(after.legs, now)
         await self._recordings(records, event, now)
-        await self._alerts(call, transition.commands, now)
+        await self._alerts(call, records, transition.commands, now, fresh=fresh)
         await self._timers(call, before, transition, now)
-        await self._dispatch(call, provider_commands, now)
+        self._dispatch(call, provider_commands, now)
         await self._status_webhooks(call, before, after, event, now)
+        await records.write()
         if after.phase == m.Phase.ENDED and before.phase != m.Phase.ENDED:
             await records.finish_legs(now)
+        await self._batch.write(self.session)
         return Applied(call, transition, provider_commands)
 
     async def _recordings(self, records: CallRecords, event: m.Event, now: datetime) -> None:
@@ -218,9 +232,8 @@ class CallRuntime:
     async def _timers(
         self, call: Call, before: m.CallState, transition: m.Transition, now: datetime
     ) -> None:
-        store = TimerStore(self.session)
         for timer in transition.timers:
-            await store.arm(
+            self._batch.arm(
                 "engine",
                 timer.due_at,
                 now,
@@ -231,12 +244,12 @@ class CallRuntime:
         # Timers the engine stopped expecting would fire as no-ops; delete them now instead.
         if set(before.armed) - set(transition.state.armed):
             armed = [engine_key(call.id, kind, token) for kind, token in transition.state.armed]
-            await store.drop_for_call(call.id, "engine", keep_keys=armed)
+            await TimerStore(self.session).drop_for_call(call.id, "engine", keep_keys=armed)
 
-    async def _dispatch(self, call: Call, commands: tuple[m.Command, ...], now: datetime) -> None:
+    def _dispatch(self, call: Call, commands: tuple[m.Command, ...], now: datetime) -> None:
         if not commands:
             return
-        await TimerStore(self.session).arm(
+        self._batch.arm(
             "dispatch",
             now,
             now,
@@ -248,12 +261,20 @@ class CallRuntime:
             dedupe_key=f"dispatch:{call.id}:{call.generation}",
         )
 
-    async def _alerts(self, call: Call, commands: tuple[m.Command, ...], now: datetime) -> None:
+    async def _alerts(
+        self,
+        call: Call,
+        records: CallRecords,
+        commands: tuple[m.Command, ...],
+        now: datetime,
+        *,
+        fresh: bool = False,
+    ) -> None:
         alert_commands = [c for c in commands if isinstance(c, _INTERNAL)]
         if not alert_commands:
             return
         lifecycle = AlertLifecycle(self.session, call.project_id)
-        alert = await lifecycle.for_call(call.id)
+        alert = None if fresh else await lifecycle.for_call(call.id)
         for command in alert_commands:
             if isinstance(command, m.RaiseAlert):
                 alert, new = await lifecycle.raise_for_call(
@@ -265,8 +286,10 @@ class CallRuntime:
                     command.target_id,
                     now,
                     existing=alert,
+                    looked_up=True,
                 )
                 if new:
+                    records.add_alert(alert)
                     await self._notify(call, "alert.triggered", alert_summary(alert), now)
             elif alert is None:
                 continue

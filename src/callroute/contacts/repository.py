@@ -1,14 +1,51 @@
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.api.pagination import Cursor, SortSpec
 from callroute.db.dialect import dialect_of, json_array_contains
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import Contact, ContactPhone
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A known contact, as an incoming call needs it."""
+
+    id: uuid.UUID
+    name: str
+    labels: tuple[str, ...]
+
+
+def _caller_statement() -> Select[Any]:
+    contacts, phones = Contact.__table__, ContactPhone.__table__  # Core: the call path
+    number = select(phones.c.contact_id).where(
+        phones.c.project_id == bindparam("project_id"), phones.c.number == bindparam("number")
+    )
+    return (
+        select(contacts.c.id, contacts.c.name, contacts.c.labels)
+        .where(contacts.c.project_id == bindparam("project_id"), contacts.c.id.in_(number))
+        .order_by(contacts.c.created_at)
+        .limit(1)
+    )
+
+
+_CALLER = _caller_statement()  # built once, reused: see calls/repository.py
+
+
+async def caller(session: AsyncSession, project_id: uuid.UUID, number: str) -> Caller | None:
+    """The project's contact who calls from ``number`` (the oldest, if several share it)."""
+    connection = await session.connection()
+    row = (await connection.execute(_CALLER, {"project_id": project_id, "number": number})).first()
+    if row is None:
+        return None
+    return Caller(id=row.id, name=row.name, labels=tuple(row.labels or ()))
 
 
 class ContactRepository(ScopedRepository[Contact]):

@@ -8,6 +8,7 @@ from callroute.models.escalation import EscalationLevel, EscalationPolicy, Escal
 from callroute.models.job import InboxEvent, Timer
 from callroute.models.member import Member, MemberPhone
 from callroute.models.project import Project
+from callroute.models.revision import Revision
 from callroute.models.router import Router
 from callroute.models.schedule import (
     Schedule,
@@ -39,6 +40,7 @@ __all__ = [
     "Project",
     "ProviderConnection",
     "Recording",
+    "Revision",
     "Router",
     "Schedule",
     "ScheduleLayer",

@@ -56,22 +56,32 @@ class DirectoryLoader:
             by_schedule[override.schedule_id].append(override)
         return {s.id: compile_schedule(schedule_spec(s, by_schedule[s.id])) for s in schedules}
 
-    async def directory(self, policy: PolicySpec, at: datetime) -> Directory:
-        """Everything :func:`resolve_policy` needs for ``policy`` at ``at``, in few queries."""
+    async def directory(
+        self, policy: PolicySpec, at: datetime, until: datetime | None = None
+    ) -> Directory:
+        """Everything :func:`resolve_policy` needs for ``policy`` at ``at``, in few queries.
+
+        With ``until``, the directory answers for any instant of [at, until): every override
+        overlapping the window is loaded, and every member a schedule could put on call in it
+        (all its rotation members and override members), not only whoever is on call at ``at``.
+        """
         wanted = {kind: set[uuid.UUID]() for kind in TargetKind}
         for level in policy.levels:
             for target in level.targets:
                 wanted[target.kind].add(target.id)
         teams = await self._scoped(Team, wanted[TargetKind.TEAM])
         schedules = await self._scoped(Schedule, wanted[TargetKind.SCHEDULE])
-        compiled = await self.compiled(schedules, at - _INSTANT_WINDOW, at + _INSTANT_WINDOW)
+        end = until if until is not None else at + _INSTANT_WINDOW
+        compiled = await self.compiled(schedules, at - _INSTANT_WINDOW, end)
         member_ids = set(wanted[TargetKind.MEMBER])
         for team in teams:
             member_ids.update(team.member_ids)
         for schedule in compiled.values():
-            on_call = schedule.on_call_at(at)
-            if on_call is not None:
-                member_ids.add(on_call)
+            if until is None:
+                on_call = schedule.on_call_at(at)
+                member_ids.update([on_call] if on_call is not None else [])
+            else:
+                member_ids.update(_who_could_be_on_call(schedule))
         members = await self._scoped(Member, member_ids)
         project = await self.session.get(Project, self.project_id)
         return Directory(
@@ -89,3 +99,10 @@ class DirectoryLoader:
             select(model).where(columns.project_id == self.project_id, columns.id.in_(ids))
         )
         return list(rows.all())
+
+
+def _who_could_be_on_call(schedule: CompiledSchedule) -> set[uuid.UUID]:
+    spec = schedule.spec
+    return {m for layer in spec.layers for m in layer.members} | {
+        o.member_id for o in spec.overrides
+    }

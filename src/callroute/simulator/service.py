@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.calls.repository import inbound_target
 from callroute.calls.runtime import Applied, CallRuntime
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.errors import NotFound, ValidationFailed
-from callroute.models import PhoneNumber, ProviderConnection
 from callroute.providers.simulator.provider import PROVIDER
 from callroute.providers.simulator.script import Script
 from callroute.timers.store import TimerStore
@@ -27,13 +26,12 @@ async def place_call(
     now: datetime,
     project_id: uuid.UUID | None = None,
 ) -> Applied:
-    number = await session.scalar(select(PhoneNumber).where(PhoneNumber.number == to_number))
-    if number is None or (project_id is not None and number.project_id != project_id):
-        raise NotFound(f"no phone number {to_number} in this project", field="to")
-    connection = await session.get(ProviderConnection, number.connection_id)
-    if connection is None or connection.kind != PROVIDER:
-        raise ValidationFailed(f"to: {to_number} is not a simulator number", field="to")
     provider_call_id = f"SIM{uuid.uuid4().hex}"
+    target = await inbound_target(session, to_number, provider_call_id)
+    if target is None or (project_id is not None and target.project_id != project_id):
+        raise NotFound(f"no phone number {to_number} in this project", field="to")
+    if target.connection_kind != PROVIDER:
+        raise ValidationFailed(f"to: {to_number} is not a simulator number", field="to")
     applied = await CallRuntime(session).start_inbound(
         to_number=to_number,
         from_number=from_number,
@@ -41,7 +39,7 @@ async def place_call(
         provider_call_id=provider_call_id,
         now=now,
         provider_data={"script": script.to_dict()},
-        number=number,
+        target=target,
     )
     assert applied is not None
     if script.hangup_after is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,12 @@ from callroute.ids import new_id
 from callroute.models import Timer
 
 DEFAULT_LEASE = timedelta(seconds=30)
+_TIMERS: Table = Timer.__table__  # type: ignore[assignment]
+# Built once per dialect and reused: building and hashing a statement costs more than running it.
+_INSERT = {
+    "postgresql": pg_insert(_TIMERS).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+    "sqlite": sqlite_insert(_TIMERS).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+}
 
 
 @dataclass(frozen=True)
@@ -37,9 +43,56 @@ class Claimed:
     attempts: int
 
 
+def timer_row(
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    *,
+    call_id: uuid.UUID | None = None,
+    payload: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "kind": kind,
+        "call_id": call_id,
+        "payload": payload or {},
+        "due_at": due_at,
+        "dedupe_key": dedupe_key,
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+class TimerBatch:
+    """Timers gathered during a step and written by one INSERT at its end: a step arms
+    several (the engine's, the dispatch of its commands, webhook deliveries)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def arm(self, kind: str, due_at: datetime, now: datetime, **fields: Any) -> None:
+        self.rows.append(timer_row(kind, due_at, now, **fields))
+
+    async def write(self, session: AsyncSession) -> None:
+        if self.rows:
+            await TimerStore(session).insert(self.rows)
+            self.rows = []
+
+
 class TimerStore:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def insert(self, rows: list[dict[str, Any]]) -> None:
+        """Add timers in one statement; a row whose ``dedupe_key`` exists already is skipped.
+
+        On the connection, not through the ORM session (whose statement path costs several
+        times more): pending ORM rows are flushed first, as the session would, since a timer
+        may reference a call added in the same transaction."""
+        await self.session.flush()
+        connection = await self.session.connection()
+        await connection.execute(_INSERT[connection.dialect.name], rows)
 
     async def arm(
         self,
@@ -52,21 +105,8 @@ class TimerStore:
         dedupe_key: str | None = None,
     ) -> None:
         """Add a timer; with a ``dedupe_key`` that exists already, add nothing."""
-        values = {
-            "id": new_id(),
-            "kind": kind,
-            "call_id": call_id,
-            "payload": payload or {},
-            "due_at": due_at,
-            "dedupe_key": dedupe_key,
-            "attempts": 0,
-            "created_at": now,
-        }
-        insert = pg_insert if dialect_of(self.session) == "postgresql" else sqlite_insert
-        stmt = insert(Timer).values(**values)
-        if dedupe_key is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        await self.session.execute(stmt)
+        row = timer_row(kind, due_at, now, call_id=call_id, payload=payload, dedupe_key=dedupe_key)
+        await self.insert([row])
 
     async def claim(
         self, worker: str, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE

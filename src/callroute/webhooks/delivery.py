@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callroute import crypto
 from callroute.ids import new_id
 from callroute.models import WebhookDelivery, WebhookSubscription
-from callroute.timers.store import TimerStore
+from callroute.timers.store import TimerBatch, TimerStore
 from callroute.webhooks.signing import SIGNATURE_HEADER, sign
 
 log = structlog.get_logger(__name__)
@@ -42,15 +44,22 @@ def retry_delay(attempts: int) -> timedelta:
     return min(delay, MAX_RETRY)
 
 
-async def subscriptions_of(
-    session: AsyncSession, project_id: uuid.UUID
-) -> list[WebhookSubscription]:
-    rows = await session.scalars(
-        select(WebhookSubscription).where(
+@dataclass(frozen=True)
+class Subscriber:
+    """What queueing an event needs of a subscription: plain values, safe to keep between
+    transactions (the call path keeps them per process, see calls/sources.py)."""
+
+    id: uuid.UUID
+    events: tuple[str, ...]  # empty: every event
+
+
+async def subscriptions_of(session: AsyncSession, project_id: uuid.UUID) -> list[Subscriber]:
+    rows = await session.execute(
+        select(WebhookSubscription.id, WebhookSubscription.events).where(
             WebhookSubscription.project_id == project_id, WebhookSubscription.enabled.is_(True)
         )
     )
-    return list(rows.all())
+    return [Subscriber(row.id, tuple(row.events or ())) for row in rows]
 
 
 async def enqueue(
@@ -59,10 +68,12 @@ async def enqueue(
     event_type: str,
     data: dict[str, Any],
     now: datetime,
-    subscriptions: list[WebhookSubscription] | None = None,
+    subscriptions: Sequence[Subscriber] | None = None,
+    timers: TimerBatch | None = None,
 ) -> int:
     """Record one delivery per interested subscription; the runner sends them.
-    ``subscriptions`` saves the lookup when the caller has them already."""
+    ``subscriptions`` saves the lookup when the caller has them already; ``timers`` gathers
+    the delivery timers into the caller's batch instead of writing them one by one."""
     if subscriptions is None:
         subscriptions = await subscriptions_of(session, project_id)
     if not subscriptions:
@@ -74,6 +85,7 @@ async def enqueue(
         if subscription.events and event_type not in subscription.events:
             continue
         delivery = WebhookDelivery(
+            id=new_id(),
             project_id=project_id,
             subscription_id=subscription.id,
             event_id=event_id,
@@ -85,10 +97,11 @@ async def enqueue(
             created_at=now,
         )
         session.add(delivery)
-        await session.flush()
-        await TimerStore(session).arm(
-            "webhook", now, now, payload={"delivery_id": str(delivery.id)}
-        )
+        payload = {"delivery_id": str(delivery.id)}
+        if timers is not None:
+            timers.arm("webhook", now, now, payload=payload)
+        else:
+            await TimerStore(session).arm("webhook", now, now, payload=payload)
         count += 1
     return count
 
