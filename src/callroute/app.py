@@ -25,6 +25,7 @@ from callroute.escalation_policies.routes import router as policies_router
 from callroute.members.routes import router as members_router
 from callroute.numbers.routes import router as numbers_router
 from callroute.projects.routes import router as projects_router
+from callroute.providers.twilio import webhooks as twilio_webhooks
 from callroute.routers.routes import router as routers_router
 from callroute.schedules.routes import member_calendar_router
 from callroute.schedules.routes import router as schedules_router
@@ -133,4 +134,6 @@ def create_app(
     app.include_router(ops.router)
     for router in NATIVE_ROUTERS:
         app.include_router(router)
+    app.include_router(twilio_webhooks.router)
+    twilio_webhooks.install(ctx.renderers)
     return app

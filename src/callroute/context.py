@@ -13,6 +13,7 @@ from callroute.clock import Clock, SystemClock
 from callroute.config import Settings
 from callroute.db.session import Database
 from callroute.metrics import Metrics
+from callroute.providers.base import ProviderEnv
 
 
 @dataclass
@@ -34,6 +35,12 @@ class AppContext:
     @cached_property
     def secret_key(self) -> str:
         return self.settings.resolve_secret_key()
+
+    @property
+    def provider_env(self) -> ProviderEnv:
+        return ProviderEnv(
+            secret_key=self.secret_key, public_url=self.settings.public_url, http=self.http
+        )
 
     def kick_runner(self) -> None:
         """Let the in-process runner see work a request just committed without waiting."""

@@ -295,7 +295,12 @@ async def test_connection_secrets_are_encrypted_and_never_returned(
     twilio = await client.post(
         f"{API}/connections", json={"name": "T", "kind": "twilio"}, headers=tenant.headers
     )
-    assert twilio.json()["error"]["field"] == "kind"
+    assert twilio.status_code == 422
+    assert twilio.json()["error"]["field"] == "twilio"
+    unknown = await client.post(
+        f"{API}/connections", json={"name": "V", "kind": "carrier"}, headers=tenant.headers
+    )
+    assert unknown.json()["error"]["field"] == "kind"
 
 
 @pytest.mark.parametrize(

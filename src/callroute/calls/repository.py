@@ -32,6 +32,8 @@ class InboundTarget:
     connection_id: uuid.UUID
     connection_kind: str
     connection_enabled: bool
+    connection_settings: dict[str, Any]  # public settings (a provider account id, ...)
+    connection_secrets: dict[str, str]  # encrypted: for checking the provider's signature
     router_id: uuid.UUID | None
     router_enabled: bool | None  # None: no router
     revision: int  # the configuration revision, read before any configuration
@@ -53,6 +55,8 @@ def _inbound_statement() -> Select[Any]:
             numbers.c.connection_id,
             connections.c.kind,
             connections.c.enabled,
+            connections.c.settings,
+            connections.c.secrets,
             numbers.c.router_id,
             routers.c.enabled,
             revision,
@@ -92,6 +96,8 @@ async def inbound_target(
         connection_id,
         kind,
         enabled,
+        settings,
+        secrets,
         router_id,
         router_enabled,
         revision_value,
@@ -103,6 +109,8 @@ async def inbound_target(
         connection_id=connection_id,
         connection_kind=kind,
         connection_enabled=enabled,
+        connection_settings=dict(settings or {}),
+        connection_secrets=dict(secrets or {}),
         router_id=router_id,
         router_enabled=router_enabled,
         revision=int(revision_value or 0),

@@ -10,6 +10,7 @@ none, and the timers table says what is left to do.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,9 +51,15 @@ def _uuid(value: str | None) -> uuid.UUID | None:
         return None
 
 
+StepHook = Callable[[Call, m.Transition, tuple[m.Command, ...]], None]
+
+
 class CallRuntime:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, on_step: StepHook | None = None) -> None:
+        """``on_step`` sees each step before it is written: a provider that answers the
+        step's commands in its webhook response records there what it answered."""
         self.session = session
+        self.on_step = on_step
         self._subscriptions: dict[uuid.UUID, list[webhooks.Subscriber]] = {}
         # Timers armed while a step is applied, written by one INSERT at its end.
         self._batch = TimerBatch()
@@ -165,9 +172,11 @@ class CallRuntime:
                 *[("command", codec.command_to_dict(c)) for c in commands],
             ],
         )
+        transition = m.Transition(state, commands)
+        if self.on_step is not None:
+            self.on_step(call, transition, commands)
         await records.write()
         await self._notify(call, "call.ended", call_summary(call), now)
-        transition = m.Transition(state, commands)
         self._dispatch(call, commands, now)
         await self._batch.write(self.session)
         return Applied(call, transition, commands)
@@ -217,6 +226,8 @@ class CallRuntime:
         await self._timers(call, before, transition, now)
         self._dispatch(call, provider_commands, now)
         await self._status_webhooks(call, before, after, event, now)
+        if self.on_step is not None:
+            self.on_step(call, transition, provider_commands)
         await records.write()
         if after.phase == m.Phase.ENDED and before.phase != m.Phase.ENDED:
             await records.finish_legs(now)

@@ -24,6 +24,7 @@ class LegOut(ResponseModel):
     answered_at: datetime | None
     ended_at: datetime | None
     duration_seconds: int | None
+    provider_leg_id: str | None = Field(description="The provider's id of this leg's call.")
     price: str | None
     price_unit: str | None
 

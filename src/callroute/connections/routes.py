@@ -88,5 +88,5 @@ async def delete_connection(
 async def test_connection(
     connection_id: str, principal: Reader, session: Session, clock: ClockDep, ctx: Ctx
 ) -> ConnectionTestOut:
-    row = await _service(principal, session, clock, ctx).get(connection_id)
-    return ConnectionTestOut(ok=True, detail=f"{row.kind} connection is ready")
+    detail = await _service(principal, session, clock, ctx).check(connection_id, ctx.provider_env)
+    return ConnectionTestOut(ok=True, detail=detail)

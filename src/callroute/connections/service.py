@@ -18,8 +18,11 @@ from callroute.connections.schemas import (
 )
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
-from callroute.errors import Conflict
+from callroute.errors import Conflict, ValidationFailed
 from callroute.models import PhoneNumber, ProviderConnection
+from callroute.providers.base import ProviderEnv
+from callroute.providers.registry import get_provider
+from callroute.providers.twilio import account as twilio_account
 from callroute.validation import found, reject_nulls, require_unique_name
 
 
@@ -71,13 +74,18 @@ class ConnectionService:
         await require_unique_name(self.repo, data.name, None, "connection")
         now = self.clock.now()
         secret = data.webhook_secret or secrets.token_urlsafe(32)
+        settings: dict[str, Any] = {}
+        stored = {"webhook_secret": crypto.encrypt(self.secret_key, secret)}
+        if data.twilio is not None:
+            settings, credentials = twilio_account.stored(data.twilio, self.secret_key)
+            stored.update(credentials)
         row = ProviderConnection(
             project_id=self.project_id,
             name=data.name,
             kind=data.kind.value,
             enabled=data.enabled,
-            secrets={"webhook_secret": crypto.encrypt(self.secret_key, secret)},
-            settings={},
+            secrets=stored,
+            settings=settings,
             created_at=now,
             updated_at=now,
         )
@@ -106,9 +114,23 @@ class ConnectionService:
                 **row.secrets,
                 "webhook_secret": crypto.encrypt(self.secret_key, data.webhook_secret),
             }
+        if data.twilio is not None:
+            if row.kind != "twilio":
+                raise ValidationFailed(
+                    f"twilio: does not apply to a {row.kind} connection", field="twilio"
+                )
+            settings, credentials = twilio_account.stored(data.twilio, self.secret_key)
+            kept = {k: v for k, v in row.secrets.items() if k == "webhook_secret"}
+            row.settings, row.secrets = settings, {**kept, **credentials}
         row.updated_at = self.clock.now()
         await self.session.flush()
         return row
+
+    async def check(self, ref: str, env: ProviderEnv) -> str:
+        """Whether the connection works (for Twilio: its account answers). A failure is
+        raised with the provider's own code and message."""
+        row = await self.get(ref)
+        return await get_provider(row.kind, env).check(row)
 
     async def delete(self, ref: str) -> uuid.UUID:
         row = await self.get(ref)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from callroute.api.deps import API_PREFIX, ClockDep, Session, require
+from callroute.api.deps import API_PREFIX, ClockDep, Ctx, Session, require
 from callroute.api.pagination import Page, page_of
 from callroute.auth.principal import Principal
 from callroute.integrity.schemas import Deleted
@@ -28,9 +28,14 @@ Writer = Annotated[Principal, Depends(require("numbers:write"))]
     "/available", response_model=list[AvailableOut], summary="Numbers the connection can provision"
 )
 async def available_numbers(
-    query: Annotated[AvailableQuery, Query()], principal: Reader, session: Session, clock: ClockDep
+    query: Annotated[AvailableQuery, Query()],
+    principal: Reader,
+    session: Session,
+    clock: ClockDep,
+    ctx: Ctx,
 ) -> list[AvailableOut]:
-    offered = await NumberService(session, principal.project_id, clock).available(query)
+    service = NumberService(session, principal.project_id, clock, ctx.provider_env)
+    offered = await service.available(query)
     return [
         AvailableOut(
             number=n.number,
@@ -44,9 +49,9 @@ async def available_numbers(
 
 @router.post("", status_code=201, response_model=NumberOut, summary="Claim a number")
 async def claim_number(
-    data: NumberClaim, principal: Writer, session: Session, clock: ClockDep
+    data: NumberClaim, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
 ) -> NumberOut:
-    number = await NumberService(session, principal.project_id, clock).claim(data)
+    number = await NumberService(session, principal.project_id, clock, ctx.provider_env).claim(data)
     return NumberOut.model_validate(number)
 
 
@@ -82,9 +87,13 @@ async def release_number(
     principal: Writer,
     session: Session,
     clock: ClockDep,
+    ctx: Ctx,
     force: Annotated[bool, Query(description="Release even if a router uses it.")] = False,
+    give_back: Annotated[
+        bool,
+        Query(description="Also return the number to the provider: it stops being billed."),
+    ] = False,
 ) -> Deleted:
-    deleted = await NumberService(session, principal.project_id, clock).release(
-        number_id, force=force
-    )
+    service = NumberService(session, principal.project_id, clock, ctx.provider_env)
+    deleted = await service.release(number_id, force=force, give_back=give_back)
     return Deleted.of(deleted, [])

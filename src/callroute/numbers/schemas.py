@@ -11,6 +11,7 @@ from callroute.api.schemas import (
     E164,
     RequestModel,
     ResponseModel,
+    StrictBool,
     StrictStr,
 )
 from callroute.providers.base import NumberType
@@ -21,6 +22,9 @@ class AvailableQuery(RequestModel):
     country: StrictStr = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 country code")
     type: NumberType = NumberType.LOCAL
     contains: StrictStr | None = Field(default=None, pattern=r"^\+?[0-9]{1,15}$")
+    area_code: StrictStr | None = Field(
+        default=None, pattern=r"^[0-9]{2,4}$", description="Area code (where numbers have one)."
+    )
     limit: int = Field(default=10, ge=1, le=50)
 
 
@@ -40,11 +44,18 @@ class NumberClaim(RequestModel):
     type: NumberType = NumberType.LOCAL
     label: StrictStr = Field(default="", max_length=200)
     router_id: uuid.UUID | None = None
+    existing: StrictBool = Field(
+        default=False,
+        description="The number is already in the provider account: take it over (point its "
+        "webhooks at callroute) instead of buying it.",
+    )
 
     @model_validator(mode="after")
     def _number_or_country(self) -> NumberClaim:
         if (self.number is None) == (self.country is None):
             raise ValueError("give exactly one of `number` or `country`")
+        if self.existing and self.number is None:
+            raise ValueError("existing: name the `number` to take over")
         return self
 
 
@@ -62,6 +73,9 @@ class NumberOut(ResponseModel):
     capabilities: list[str]
     router_id: uuid.UUID | None
     label: str
+    provider_sid: str | None = Field(
+        description="The provider's id for the number (Twilio: PN...)."
+    )
     created_at: datetime
 
 

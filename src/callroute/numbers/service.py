@@ -15,7 +15,7 @@ from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
 from callroute.models import PhoneNumber, ProviderConnection
 from callroute.numbers.schemas import AvailableQuery, NumberClaim, NumberListQuery, NumberUpdate
-from callroute.providers.base import AvailableNumber
+from callroute.providers.base import AvailableNumber, NumberSearch, ProviderEnv
 from callroute.providers.registry import get_provider
 from callroute.routers.repository import RouterRepository
 from callroute.validation import found, require_existing
@@ -52,22 +52,37 @@ class NumberRepository(ScopedRepository[PhoneNumber]):
 
 
 class NumberService:
-    def __init__(self, session: AsyncSession, project_id: uuid.UUID, clock: Clock) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        project_id: uuid.UUID,
+        clock: Clock,
+        env: ProviderEnv | None = None,
+    ) -> None:
+        """``env``: needed for numbers of connections that talk to a provider's API."""
         self.session = session
         self.repo = NumberRepository(session, project_id)
         self.connections = ConnectionRepository(session, project_id)
         self.project_id = project_id
         self.clock = clock
+        self.env = env
 
     async def available(self, query: AvailableQuery) -> list[AvailableNumber]:
         connection = await self._connection(query.connection_id, "connection_id")
-        return await get_provider(connection.kind).search_numbers(
-            self.session, query.country, query.type, query.contains, query.limit
+        search = NumberSearch(
+            country=query.country,
+            number_type=query.type,
+            contains=query.contains,
+            area_code=query.area_code,
+            limit=query.limit,
+        )
+        return await get_provider(connection.kind, self.env).search_numbers(
+            self.session, connection, search
         )
 
     async def claim(self, data: NumberClaim) -> PhoneNumber:
         connection = await self._connection(data.connection_id, "connection_id")
-        provider = get_provider(connection.kind)
+        provider = get_provider(connection.kind, self.env)
         if data.number is not None:
             taken = await self.session.scalar(
                 select(PhoneNumber).where(PhoneNumber.number == data.number)
@@ -79,7 +94,9 @@ class NumberService:
             choice = AvailableNumber(data.number, country, data.type)
         else:
             assert data.country is not None
-            offered = await provider.search_numbers(self.session, data.country, data.type, None, 1)
+            offered = await provider.search_numbers(
+                self.session, connection, NumberSearch(data.country, data.type, limit=1)
+            )
             if not offered:
                 raise ValidationFailed(
                     f"country: no {data.type.value} numbers available in {data.country}; "
@@ -89,6 +106,11 @@ class NumberService:
             choice = offered[0]
         if data.router_id is not None:
             await self._router(data.router_id)
+        # Last: the provider may charge for the number, so every other check comes first.
+        provisioned = await provider.provision(
+            self.session, connection, choice, existing=data.existing
+        )
+        choice = provisioned.number
         now = self.clock.now()
         number = PhoneNumber(
             project_id=self.project_id,
@@ -98,6 +120,7 @@ class NumberService:
             number_type=choice.number_type.value,
             capabilities=list(choice.capabilities),
             router_id=data.router_id,
+            provider_sid=provisioned.provider_sid,
             label=data.label,
             created_at=now,
             updated_at=now,
@@ -132,12 +155,18 @@ class NumberService:
         await self.session.flush()
         return number
 
-    async def release(self, ref: str, *, force: bool) -> uuid.UUID:
+    async def release(self, ref: str, *, force: bool, give_back: bool = False) -> uuid.UUID:
+        """Stop routing the number; ``give_back`` also returns it to the provider."""
         number = await self.get(ref)
         if number.router_id is not None and not force:
             raise Conflict(
                 f"{number.number} is routed by router {number.router_id}; "
                 "repeat with ?force=true to release it anyway"
+            )
+        connection = await self.connections.get(number.connection_id)
+        if connection is not None:
+            await get_provider(connection.kind, self.env).release(
+                connection, number, give_back=give_back
             )
         await self.repo.delete(number)
         return number.id

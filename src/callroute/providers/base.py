@@ -9,9 +9,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.engine.callflow.model import Command
+from callroute.models import PhoneNumber, ProviderConnection
 
 
 class NumberType(StrEnum):
@@ -29,6 +31,23 @@ class AvailableNumber:
 
 
 @dataclass(frozen=True)
+class NumberSearch:
+    country: str  # ISO 3166 alpha-2
+    number_type: NumberType = NumberType.LOCAL
+    contains: str | None = None  # digits (a leading + anchors them at the start)
+    area_code: str | None = None
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """A number the provider now routes to callroute."""
+
+    number: AvailableNumber
+    provider_sid: str | None = None
+
+
+@dataclass(frozen=True)
 class CallContext:
     """What an adapter knows about the call it acts on."""
 
@@ -40,17 +59,44 @@ class CallContext:
     provider_data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ProviderEnv:
+    """What adapters that talk to a network need from the process."""
+
+    secret_key: str  # decrypts the connection's credentials
+    public_url: str  # where the provider reaches callroute's webhooks
+    http: httpx.AsyncClient
+
+
 class Provider(Protocol):
     kind: str
 
     async def search_numbers(
+        self, session: AsyncSession, connection: ProviderConnection, search: NumberSearch
+    ) -> list[AvailableNumber]: ...
+
+    async def provision(
         self,
         session: AsyncSession,
-        country: str,
-        number_type: NumberType,
-        contains: str | None,
-        limit: int,
-    ) -> list[AvailableNumber]: ...
+        connection: ProviderConnection,
+        number: AvailableNumber,
+        *,
+        existing: bool,
+    ) -> Provisioned:
+        """Buy ``number`` (or take over one the account has, ``existing``) and point its
+        webhooks at callroute."""
+        ...
+
+    async def release(
+        self, connection: ProviderConnection, number: PhoneNumber, *, give_back: bool
+    ) -> None:
+        """Stop routing ``number`` to callroute; ``give_back``: also return it to the
+        provider (it stops being billed)."""
+        ...
+
+    async def check(self, connection: ProviderConnection) -> str:
+        """Raise when the connection cannot work; a line saying what was checked otherwise."""
+        ...
 
     async def execute(
         self,

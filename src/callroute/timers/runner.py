@@ -78,7 +78,21 @@ async def _dispatch(runner: Runner, session: AsyncSession, timer: Claimed, now: 
         generation=int(timer.payload["generation"]),
         provider_data=call.provider_data,
     )
-    await get_provider(call.provider).execute(session, context, commands, now)
+    await get_provider(call.provider, runner.ctx.provider_env).execute(
+        session, context, commands, now
+    )
+
+
+async def _provider_task(
+    runner: Runner, session: AsyncSession, timer: Claimed, now: datetime
+) -> None:
+    """Work a provider does about a call later on (Twilio: fetch what the call cost)."""
+    assert timer.call_id is not None
+    if timer.payload.get("provider") == "twilio" and timer.payload.get("task") == "prices":
+        from callroute.providers.twilio.provider import TwilioProvider
+
+        provider = TwilioProvider(runner.ctx.provider_env)
+        await provider.fetch_prices(session, timer.call_id, int(timer.payload["attempt"]), now)
 
 
 async def _webhook(runner: Runner, session: AsyncSession, timer: Claimed, now: datetime) -> None:
@@ -96,6 +110,7 @@ HANDLERS: dict[str, Handler] = {
     "provider_event": _provider_event,
     "dispatch": _dispatch,
     "webhook": _webhook,
+    "provider_task": _provider_task,
 }
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
-from callroute.models import Call, PhoneNumber
-from callroute.providers.base import AvailableNumber, CallContext, NumberType
+from callroute.models import Call, PhoneNumber, ProviderConnection
+from callroute.providers.base import AvailableNumber, CallContext, NumberSearch, Provisioned
 from callroute.providers.simulator import numbers
 from callroute.providers.simulator.script import TALK_SECONDS, Script, parse_behaviour
 from callroute.timers.store import TimerStore
@@ -30,15 +30,30 @@ class SimulatorProvider:
     kind = PROVIDER
 
     async def search_numbers(
-        self,
-        session: AsyncSession,
-        country: str,
-        number_type: NumberType,
-        contains: str | None,
-        limit: int,
+        self, session: AsyncSession, connection: ProviderConnection, search: NumberSearch
     ) -> list[AvailableNumber]:
         taken = set((await session.scalars(select(PhoneNumber.number))).all())
-        return numbers.candidates(country, number_type, contains, limit, taken)
+        # The simulator's numbers have no real area codes; one reads as digits to contain.
+        contains = search.contains or search.area_code
+        return numbers.candidates(search.country, search.number_type, contains, search.limit, taken)
+
+    async def provision(
+        self,
+        session: AsyncSession,
+        connection: ProviderConnection,
+        number: AvailableNumber,
+        *,
+        existing: bool,
+    ) -> Provisioned:
+        return Provisioned(number)
+
+    async def release(
+        self, connection: ProviderConnection, number: PhoneNumber, *, give_back: bool
+    ) -> None:
+        return None
+
+    async def check(self, connection: ProviderConnection) -> str:
+        return "simulator connection is ready"
 
     async def execute(
         self, session: AsyncSession, call: CallContext, commands: Sequence[m.Command], now: datetime

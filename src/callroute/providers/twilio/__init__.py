@@ -1,0 +1,1 @@
+"""Twilio: real calls through a customer's own Twilio account (see docs/providers/twilio.md)."""

@@ -1,0 +1,1 @@
+"""The Twilio provider: webhooks signed by the official algorithm, REST at the transport."""
