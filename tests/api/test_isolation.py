@@ -65,6 +65,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("PATCH", "/api/v1/routers/{router_id}"): {"name": "hijacked"},
     ("DELETE", "/api/v1/routers/{router_id}"): None,
     ("GET", "/api/v1/calls/{call_id}"): None,
+    ("PATCH", "/api/v1/calls/{call_id}"): {"summary": "hijacked"},
     ("GET", "/api/v1/calls/{call_id}/events"): None,
     ("GET", "/api/v1/alerts/{alert_id}"): None,
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): None,
