@@ -355,3 +355,62 @@ async def test_a_routed_calls_record_cannot_be_rewritten_through_vcita(
             headers=tenant.headers,
         )
         assert response.status_code == 200, response.text
+
+
+async def test_the_stats_report_counts_routed_and_logged_calls_per_status(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext, clock: FrozenClock
+) -> None:
+    line = await callsetup.routed_line(client, tenant)
+    await callsetup.place(client, tenant, line, phones={"Ann": "answer"})
+    await callsetup.settle(ctx)
+    await callsetup.place(client, tenant, line, default="no-answer")
+    await callsetup.settle(ctx)
+    clock.advance(timedelta(days=1))  # 2026-03-03
+    logged = {"direction": "inbound", "from": "+14155550148", "to": "+14155550901"}
+    for status in ("missed", "missed", "ringing"):
+        response = await client.post(
+            "/api/v1/calls", json={**logged, "status": status}, headers=tenant.headers
+        )
+        assert response.status_code == 201
+
+    url = f"{BASE}/reports/voice_call_stats"
+    response = await client.get(url, headers=tenant.headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "success": True,
+        "data": {
+            "status_counts": [
+                {"status": "INCOMING_CALL", "count": 1},
+                {"status": "ANSWERED_BY_STAFF", "count": 1},
+                {"status": "MISSED", "count": 2},
+                {"status": "ANSWERED_BY_CALLS_PROVIDER", "count": 0},
+                {"status": "MISSED_CALL_HANDLED", "count": 0},
+                {"status": "VOICEMAIL", "count": 1},
+            ],
+            "total_voice_calls": 5,
+            "start_date": None,
+            "end_date": None,
+        },
+    }
+    first_day = {"start_date": "2026-03-02", "end_date": "2026-03-02"}
+    data = (await client.get(url, params=first_day, headers=tenant.headers)).json()["data"]
+    assert data["total_voice_calls"] == 2
+    assert (data["start_date"], data["end_date"]) == ("2026-03-02", "2026-03-02")
+    only = {"start_date": "2026-03-03", "status": "MISSED,VOICEMAIL_RECEIVED"}
+    data = (await client.get(url, params=only, headers=tenant.headers)).json()["data"]
+    assert data["status_counts"] == [
+        {"status": "MISSED", "count": 2},
+        {"status": "VOICEMAIL", "count": 0},
+    ]
+    assert data["total_voice_calls"] == 2
+
+    refused: list[tuple[dict[str, str], str, str]] = [
+        ({"start_date": "2026-3-2"}, "start_date", "INVALID_FORMAT"),
+        ({"end_date": "2026-03-02T00:00:00Z"}, "end_date", "INVALID_FORMAT"),
+        ({"start_date": "2026-03-03", "end_date": "2026-03-02"}, "end_date", "INVALID_FORMAT"),
+        ({"status": "missed"}, "status", "INVALID_ENUM_VALUE"),
+        ({"from": "2026-03-02"}, "from", "UNKNOWN_PARAMETER"),
+    ]
+    for params, field, code in refused:
+        response = await client.get(url, params=params, headers=tenant.headers)
+        assert_error(response, 400, code, field)

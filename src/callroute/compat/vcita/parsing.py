@@ -246,3 +246,48 @@ def _enum(param: str, kind: type[E], value: str) -> E:
             f"must be one of {allowed} (values are case-sensitive), not {value!r}",
             "INVALID_ENUM_VALUE",
         ) from None
+
+
+# -- the stats report's query string ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatsParams:
+    start_date: date | None
+    end_date: date | None
+    statuses: tuple[VoiceCallStatus, ...]
+
+
+def stats_params(request: Request) -> StatsParams:
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name not in ("start_date", "end_date", "status"):
+            raise invalid(
+                name,
+                "is not a parameter of this report (start_date, end_date, status)",
+                "UNKNOWN_PARAMETER",
+            )
+        if name in values:
+            raise invalid(name, "is given more than once", "INVALID_PARAMETER")
+        values[name] = value
+    start, end = _day(values, "start_date"), _day(values, "end_date")
+    if start and end and start > end:
+        raise invalid("end_date", f"must not be before start_date ({start.isoformat()})")
+    statuses = [
+        _enum("status", VoiceCallStatus, v).canonical
+        for v in values.get("status", "").split(",")
+        if "status" in values
+    ]
+    return StatsParams(start, end, tuple(dict.fromkeys(statuses)))
+
+
+def _day(values: dict[str, str], name: str) -> date | None:
+    if name not in values:
+        return None
+    text = values[name]
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise invalid(name, f"must be a date written YYYY-MM-DD, not {text!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
@@ -101,6 +102,22 @@ class VoiceCallRepository(ScopedRepository[Call]):
             stmt.order_by(*order).offset((params.page - 1) * params.per_page).limit(params.per_page)
         )
         return list(rows.all())
+
+    async def count_by_status(
+        self, statuses: Sequence[V], start: datetime | None, end: datetime | None
+    ) -> dict[V, int]:
+        """Calls created in [start, end) with each status: one count per status."""
+        counts: dict[V, int] = {}
+        for status in statuses:
+            stmt = select(func.count()).where(
+                Call.project_id == self.project_id, STATUS_CONDITIONS[status]
+            )
+            if start is not None:
+                stmt = stmt.where(Call.started_at >= start)
+            if end is not None:
+                stmt = stmt.where(Call.started_at < end)
+            counts[status] = await self.session.scalar(stmt) or 0
+        return counts
 
     async def recordings(self, call_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Recording]]:
         """Each call's recordings, oldest first, in one query for the whole page."""

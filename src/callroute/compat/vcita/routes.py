@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from callroute.api.deps import ClockDep, Session, get_principal
 from callroute.auth.principal import Principal
 from callroute.compat.vcita.errors import PREFIX, VcitaError
-from callroute.compat.vcita.parsing import list_params, read_body
+from callroute.compat.vcita.parsing import list_params, read_body, stats_params
 from callroute.compat.vcita.schemas import (
     CreateVoiceCall,
     Envelope,
@@ -18,6 +18,7 @@ from callroute.compat.vcita.schemas import (
     UpdateVoiceCall,
     VoiceCallList,
     VoiceCallOut,
+    VoiceCallStats,
     body_schema,
 )
 from callroute.compat.vcita.service import VoiceCallService, check_business
@@ -78,6 +79,19 @@ async def create_voice_call(
     body = await read_body(request, CreateVoiceCall)
     call = await VoiceCallService(session, principal.project_id, clock).create(body)
     return Envelope(data=call)
+
+
+@router.get(
+    "/reports/voice_call_stats",
+    response_model=Envelope[VoiceCallStats],
+    summary="Counts of VoiceCalls per status",
+)
+async def voice_call_stats(
+    request: Request, principal: Reader, session: Session, clock: ClockDep
+) -> Envelope[VoiceCallStats]:
+    params = stats_params(request)
+    stats = await VoiceCallService(session, principal.project_id, clock).stats(params)
+    return Envelope(data=stats)
 
 
 @router.get("/{uid}", response_model=Envelope[VoiceCallOut], summary="Retrieve a VoiceCall")

@@ -208,3 +208,15 @@ def body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
     inlined: dict[str, Any] = inline(schema)
     return inlined
+
+
+class StatusCount(BaseModel):
+    status: VoiceCallStatus
+    count: int
+
+
+class VoiceCallStats(BaseModel):
+    status_counts: list[StatusCount]
+    total_voice_calls: int
+    start_date: str | None
+    end_date: str | None

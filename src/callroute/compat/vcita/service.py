@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,13 +18,15 @@ from callroute.calls.service import CallService
 from callroute.clock import Clock
 from callroute.compat.vcita import translate
 from callroute.compat.vcita.errors import VcitaError, invalid, unprocessable
-from callroute.compat.vcita.parsing import ListParams
+from callroute.compat.vcita.parsing import ListParams, StatsParams
 from callroute.compat.vcita.repository import VoiceCallRepository
 from callroute.compat.vcita.schemas import (
     CreateVoiceCall,
+    StatusCount,
     TranscriptOut,
     UpdateVoiceCall,
     VoiceCallOut,
+    VoiceCallStats,
 )
 from callroute.compat.vcita.schemas import VoiceCallStatus as V
 from callroute.contacts.repository import ContactRepository
@@ -33,6 +36,8 @@ from callroute.members.repository import MemberRepository
 from callroute.models import Call
 
 PROVIDER = "vonage"  # the only provider vcita names
+# Every status a call can read back with, once each (VOICEMAIL_RECEIVED is VOICEMAIL).
+REPORTED_STATUSES = tuple(s for s in V if s is s.canonical)
 TRANSCRIPT_NOT_FOUND = "Transcript not found for the given voice call"
 
 # Native field → vcita field, for the (rare) rule the native service enforces on its own.
@@ -82,6 +87,10 @@ def _in_vcita_terms() -> Iterator[None]:
         raise VcitaError(message, status=exc.status, code=exc.code, field=field) from exc
 
 
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def _none_if_empty(value: str | None) -> str | None:
     return value or None
 
@@ -99,6 +108,19 @@ class VoiceCallService:
         calls = await self.repo.page(params)
         recordings = await self.repo.recordings([call.id for call in calls])
         return [translate.voice_call(call, recordings[call.id]) for call in calls]
+
+    async def stats(self, params: StatsParams) -> VoiceCallStats:
+        """Counts per status of the calls created between the two days (both included)."""
+        statuses = params.statuses or REPORTED_STATUSES
+        start = _midnight(params.start_date) if params.start_date else None
+        end = _midnight(params.end_date) + timedelta(days=1) if params.end_date else None
+        counts = await self.repo.count_by_status(statuses, start, end)
+        return VoiceCallStats(
+            status_counts=[StatusCount(status=s, count=counts[s]) for s in statuses],
+            total_voice_calls=sum(counts.values()),
+            start_date=params.start_date.isoformat() if params.start_date else None,
+            end_date=params.end_date.isoformat() if params.end_date else None,
+        )
 
     async def get(self, uid: str) -> VoiceCallOut:
         call = await self._call(uid)
