@@ -579,3 +579,10 @@ async def test_wrong_methods_and_paths_answer_in_vcitas_shape(
     assert_error(response, 405, "METHOD_NOT_ALLOWED", None)  # vcita has no DELETE either
     response = await client.get(f"{BASE}/{PLACEHOLDER}/recording", headers=tenant.headers)
     assert_error(response, 404, "NOT_FOUND", None)
+    for path in (
+        "voice_call_quotas",
+        "voice_call_settings",
+        f"voice_call_recordings/{PLACEHOLDER}",
+    ):
+        response = await client.get(f"/v3/communication/{path}", headers=tenant.headers)
+        assert_error(response, 404, "NOT_FOUND", None)  # not served, but said in vcita's words

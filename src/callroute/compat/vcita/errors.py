@@ -18,6 +18,9 @@ from starlette.responses import Response
 from callroute.errors import ApiError
 
 PREFIX = "/v3/communication/voice_calls"
+# vcita's whole Communication API answers in its shape, so that a client calling one of its
+# endpoints callroute does not serve (voice call settings, quotas) gets a 404 it can read.
+ERROR_PREFIX = "/v3/communication"
 
 # vcita's documented error codes where one fits; the rest spell the failure the same way.
 _CODES = {
