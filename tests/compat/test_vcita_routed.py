@@ -301,6 +301,18 @@ async def test_a_call_handled_natively_reads_as_handled_in_vcita(
     handled = await listed(client, tenant, **{"filter[handled_by_staff_uid]": ann["id"]})
     assert [c["uid"] for c in handled] == [placed["id"]]
 
+    # An update that leaves the optional handler out keeps who handled it, and when.
+    response = await client.put(
+        f"{BASE}/{placed['id']}",
+        json=update_body(call, call_summary="Rang back twice"),
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200, response.text
+    after = response.json()["data"]
+    assert (after["status"], after["handled_by_staff_uid"]) == ("MISSED_CALL_HANDLED", ann["id"])
+    assert after["handled_at"] == call["handled_at"]
+    assert after["call_summary"] == "Rang back twice"
+
 
 async def test_a_routed_calls_record_cannot_be_rewritten_through_vcita(
     client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext

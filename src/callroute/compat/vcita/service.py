@@ -184,7 +184,6 @@ class VoiceCallService:
             "contact_id": client,
             "summary": _none_if_empty(body.call_summary),
             "handled": handled,
-            "handled_by": handler,
             "price": body.price,
             "rate": body.rate,
             "external": {
@@ -194,6 +193,8 @@ class VoiceCallService:
                 "recording_id": recording_id,
             },
         }
+        if "handled_by_staff_uid" in body.model_fields_set:
+            changes["handled_by"] = handler  # left out: whoever handled it stays
         if translate.is_routed(call):
             self._check_routed(call, body)
         else:
