@@ -1,6 +1,6 @@
-"""vcita voice calls (`/v3/communication/voice_calls`): the reference's example replayed, the
-envelope, create / get / update / transcript, every error case in vcita's shape, read-only
-keys and other businesses, on both databases."""
+"""vcita voice calls (`/v3/communication/voice_calls`): the example of vcita's API reference
+replayed, the envelope, create / get / update / transcript, every error case in vcita's shape,
+read-only keys and other businesses, on both databases."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.conftest import Tenant, make_key
 
 JSON = dict[str, Any]
 BASE = "/v3/communication/voice_calls"
-# The reference's example uses one placeholder uid for the staff member, client and business.
+# vcita's example uses one placeholder uid for the staff member, client and business.
 PLACEHOLDER = "d290f1ee-6c54-4b01-90e6-d701748f0851"
 EXAMPLE: JSON = {
     "staff_uid": PLACEHOLDER,
@@ -142,10 +142,10 @@ def assert_error(response: httpx.Response, status: int, code: str, field: str | 
     return body
 
 
-# -- the reference's example ------------------------------------------------------------------
+# -- vcita's example ------------------------------------------------------------------------
 
 
-async def test_the_reference_example_creates_a_call_that_is_a_core_call(
+async def test_vcitas_example_creates_a_call_that_is_a_core_call(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     biz = await business(client, tenant)
