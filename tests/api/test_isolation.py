@@ -65,6 +65,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("PATCH", "/api/v1/routers/{router_id}"): {"name": "hijacked"},
     ("DELETE", "/api/v1/routers/{router_id}"): None,
     ("GET", "/api/v1/calls/{call_id}"): None,
+    ("PATCH", "/api/v1/calls/{call_id}"): {"summary": "hijacked"},
     ("GET", "/api/v1/calls/{call_id}/events"): None,
     ("GET", "/api/v1/alerts/{alert_id}"): None,
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): None,
@@ -73,7 +74,14 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("PATCH", "/api/v1/webhooks/{subscription_id}"): {"description": "hijacked"},
     ("DELETE", "/api/v1/webhooks/{subscription_id}"): None,
     ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): None,
+    ("GET", "/v3/communication/voice_calls/{uid}"): None,
+    ("PUT", "/v3/communication/voice_calls/{uid}"): "VOICE_CALL",
+    ("GET", "/v3/communication/voice_calls/{uid}/transcript"): None,
 }
+# Path parameters of compatible APIs, as ids of one_of_each.
+PATH_IDS = {"uid": "call_id"}
+# Routes that belong to no project.
+UNSCOPED = ("/healthz", "/readyz", "/metrics")
 # Query strings that make the request valid apart from the foreign id.
 QUERIES = {
     "/api/v1/schedules/{schedule_id}/shifts": {
@@ -84,12 +92,13 @@ QUERIES = {
 
 
 def _routes(ctx: AppContext) -> list[tuple[str, str]]:
-    """Every (method, path) of the native API, as published in the OpenAPI document."""
+    """Every (method, path) of the native and compatible APIs, as published in the OpenAPI
+    document."""
     paths = create_app(ctx=ctx).openapi()["paths"]
     return [
         (method.upper(), path)
         for path, operations in paths.items()
-        if path.startswith("/api/v1")
+        if path not in UNSCOPED
         for method in operations
     ]
 
@@ -99,6 +108,8 @@ async def test_every_id_route_answers_404_for_another_projects_id(
 ) -> None:
     ids = await factories.one_of_each(client, tenant)
     b_ids = await factories.one_of_each(client, other_tenant)
+    for name, kind in PATH_IDS.items():
+        ids[name], b_ids[name] = ids[kind], b_ids[kind]
     before = {name: await _snapshot(client, tenant, ids) for name in ("before",)}["before"]
 
     with_ids = [(m, p) for m, p in _routes(ctx) if "{" in p]
@@ -111,6 +122,8 @@ async def test_every_id_route_answers_404_for_another_projects_id(
                 "start": "2026-03-05T00:00:00Z",
                 "end": "2026-03-06T00:00:00Z",
             }
+        if body == "VOICE_CALL":
+            body = await _voice_call_echo(client, tenant, ids["call_id"])
         url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
         response = await client.request(
             method, url, json=body, params=QUERIES.get(path), headers=other_tenant.headers
@@ -177,6 +190,25 @@ async def test_foreign_ids_inside_bodies_are_rejected(
         assert response.status_code == 422, (path, response.text)
         assert response.json()["error"]["field"] == field
         assert ids[next(k for k in ids if ids[k] in str(body))] in response.text
+
+
+async def _voice_call_echo(
+    client: httpx.AsyncClient, tenant: Tenant, call_id: str
+) -> dict[str, object]:
+    """A vcita update that repeats the call as its owner reads it (which the owner may send)."""
+    url = f"/v3/communication/voice_calls/{call_id}"
+    call = (await client.get(url, headers=tenant.headers)).json()["data"]
+    body: dict[str, object] = {
+        name: call[name] for name in ("staff_uid", "client_uid", "from_number", "to_number")
+    }
+    body |= {name: call[name] for name in ("direction", "status", "rate", "price", "duration")}
+    body |= {name: call[name] for name in ("source_id", "external_uuid", "call_summary")}
+    body |= {name: call[name] for name in ("external_app_url", "external_app_name")}
+    own = await client.put(
+        url, json=body | {"provider": "VONAGE", "recording_id": None}, headers=tenant.headers
+    )
+    assert own.status_code == 200, own.text
+    return body | {"provider": "VONAGE", "recording_id": None}
 
 
 async def _snapshot(client: httpx.AsyncClient, tenant: Tenant, ids: dict[str, str]) -> list[object]:

@@ -154,9 +154,21 @@ class CallRecords:
 
 def _values(obj: Any, table: Table) -> dict[str, Any]:
     """The column values of an object built but never added to the session. As in an ORM
-    insert, a column it never set is left out, so the table's default applies."""
+    insert, a column it never set takes the column's default; the object gets that value
+    too, so that it reads back as the row was written."""
     state = obj.__dict__
-    return {c.key: state[c.key] for c in table.columns if c.key in state}
+    row = {}
+    for column in table.columns:
+        if column.key in state:
+            row[column.key] = state[column.key]
+        elif column.default is not None and (
+            column.default.is_scalar or column.default.is_callable
+        ):
+            default = column.default
+            value = default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
+            setattr(obj, column.key, value)
+            row[column.key] = value
+    return row
 
 
 def _uuid(value: str) -> uuid.UUID | None:

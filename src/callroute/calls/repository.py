@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.api.pagination import Cursor, SortSpec
+from callroute.calls.schemas import HANDLEABLE_STATUSES
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.db.revisions import CONFIG
@@ -21,6 +22,9 @@ from callroute.models import (
     Revision,
     Router,
 )
+from callroute.models.call import CallOrigin
+
+_HANDLEABLE = sorted(status.value for status in HANDLEABLE_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,16 @@ class CallRepository(ScopedRepository[Call]):
             stmt = stmt.where(Call.started_at < filters["started_before"])
         if "answered_by" in filters:
             stmt = stmt.where(Call.answered_by_id == filters["answered_by"])
+        if "member_id" in filters:
+            stmt = stmt.where(Call.member_id == filters["member_id"])
+        if "origin" in filters:
+            stmt = stmt.where(Call.origin == filters["origin"])
+        if "handled" in filters:
+            stmt = stmt.where(
+                Call.handled_at.is_not(None)
+                if filters["handled"]
+                else and_(Call.handled_at.is_(None), Call.status.in_(_HANDLEABLE))
+            )
         return await paginate(
             self.session,
             stmt,
@@ -149,6 +163,16 @@ class CallRepository(ScopedRepository[Call]):
             cursor=cursor,
             limit=limit,
         )
+
+    async def logged_by_provider_id(self, provider: str, provider_call_id: str) -> Call | None:
+        row: Call | None = await self.session.scalar(
+            self.scoped().where(
+                Call.origin == CallOrigin.LOGGED.value,
+                Call.provider == provider,
+                Call.provider_call_id == provider_call_id,
+            )
+        )
+        return row
 
     async def legs(self, call_id: uuid.UUID) -> list[CallLeg]:
         rows = await self.session.scalars(

@@ -4,24 +4,55 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from callroute.api.deps import API_PREFIX, Session, require
+from callroute.api.deps import API_PREFIX, ClockDep, Session, require
 from callroute.api.pagination import Page, page_of
 from callroute.auth.principal import Principal
 from callroute.calls.repository import CallRepository
 from callroute.calls.schemas import (
     CallDetailOut,
     CallListQuery,
+    CallLogCreate,
     CallOut,
+    CallUpdate,
     EventListQuery,
     EventOut,
     LegOut,
     RecordingOut,
 )
+from callroute.calls.service import CallService
 from callroute.validation import found
 
 router = APIRouter(prefix=f"{API_PREFIX}/calls", tags=["calls"])
 
 Reader = Annotated[Principal, Depends(require("calls:read"))]
+Writer = Annotated[Principal, Depends(require("calls:write"))]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CallOut,
+    response_model_by_alias=True,
+    summary="Log a call another phone system handled",
+)
+async def log_call(
+    data: CallLogCreate, principal: Writer, session: Session, clock: ClockDep
+) -> CallOut:
+    call = await CallService(session, principal.project_id, clock).log(data)
+    return CallOut.model_validate(call)
+
+
+@router.patch(
+    "/{call_id}",
+    response_model=CallOut,
+    response_model_by_alias=True,
+    summary="Follow a call up: member, contact, summary, handled, billing, references",
+)
+async def update_call(
+    call_id: str, data: CallUpdate, principal: Writer, session: Session, clock: ClockDep
+) -> CallOut:
+    call = await CallService(session, principal.project_id, clock).update(call_id, data)
+    return CallOut.model_validate(call)
 
 
 @router.get(

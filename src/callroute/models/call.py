@@ -2,24 +2,46 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callroute.db.base import Base, IdMixin, ProjectScoped
 from callroute.db.types import json_type
 
 
+class CallOrigin(StrEnum):
+    ROUTED = "routed"  # callroute routed it: the engine owns its status, times and legs
+    LOGGED = "logged"  # handled by another phone system and written through the API
+
+
+# A logged call's provider id names it once per project, so a retried log is refused instead
+# of being stored twice. Routed calls are unique per connection instead (the constraint below).
+_LOGGED_ONLY = text("origin = 'logged' AND provider_call_id <> ''")
+
+
 class Call(IdMixin, ProjectScoped, Base):
     """One call. ``snapshot`` is frozen at start; ``state`` is the engine's, replaced at every
-    step under the row lock; ``generation`` counts steps (idempotency keys derive from it)."""
+    step under the row lock; ``generation`` counts steps (idempotency keys derive from it).
+
+    A logged call has an empty snapshot and state: the engine never steps it."""
 
     __tablename__ = "calls"
     __table_args__ = (
         UniqueConstraint("connection_id", "provider_call_id"),
         Index("ix_calls_project_id_started_at", "project_id", "started_at"),
         Index("ix_calls_project_id_status", "project_id", "status"),
+        Index(
+            "ix_calls_logged_provider_call_id",
+            "project_id",
+            "provider",
+            "provider_call_id",
+            unique=True,
+            sqlite_where=_LOGGED_ONLY,
+            postgresql_where=_LOGGED_ONLY,
+        ),
     )
 
     direction: Mapped[str] = mapped_column(String(10))  # inbound | outbound
@@ -53,6 +75,22 @@ class Call(IdMixin, ProjectScoped, Base):
     event_count: Mapped[int] = mapped_column(default=0)
     provider_data: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
     updated_at: Mapped[datetime]
+    origin: Mapped[str] = mapped_column(
+        String(10), default=CallOrigin.ROUTED.value, server_default=CallOrigin.ROUTED.value
+    )
+    # Follow-up of the call, written through the API (never by the engine): the member the call
+    # was with, what it was about, who called back after it was missed, the billing rate and
+    # the references the outside system that logged or manages it gave.
+    member_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    summary: Mapped[str | None] = mapped_column(Text)
+    handled_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    handled_at: Mapped[datetime | None]
+    rate: Mapped[str | None] = mapped_column(String(32))  # decimal as text, like price
+    external: Mapped[dict[str, Any] | None] = mapped_column(json_type())
 
     @property
     def duration_seconds(self) -> int | None:

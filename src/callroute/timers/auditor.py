@@ -14,6 +14,7 @@ from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.models import Call, Timer
+from callroute.models.call import CallOrigin
 from callroute.timers.store import TimerStore, engine_key
 
 log = structlog.get_logger(__name__)
@@ -36,7 +37,13 @@ async def audit(ctx: AppContext, now: datetime, limit: int = 100) -> int:
             (
                 await session.scalars(
                     select(Call)
-                    .where(Call.status.not_in(FINAL), ~exists().where(Timer.call_id == Call.id))
+                    .where(
+                        # A logged call has no timers by nature: it is not stuck, and must not
+                        # take the places of calls that are.
+                        Call.origin == CallOrigin.ROUTED.value,
+                        Call.status.not_in(FINAL),
+                        ~exists().where(Timer.call_id == Call.id),
+                    )
                     .limit(limit)
                 )
             ).all()
