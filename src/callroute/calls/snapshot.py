@@ -89,7 +89,15 @@ class SnapshotBuilder:
         if config.business_hours and not in_business_hours(config.business_hours, now):
             after_hours = await self.action(config.business_hours.after_hours_action, config, now)
         menu = None
-        if config.menu is not None:
+        action = await self.action(config.action, config, now) if config.action else None
+        if (
+            config.menu is not None
+            and config.menu.skip_single_option
+            and (len(config.menu.options) == 1)
+        ):
+            # Nothing to choose between: the caller goes straight to the one option.
+            action = await self.action(config.menu.options[0].action, config, now)
+        elif config.menu is not None:
             menu = m.Menu(
                 prompt=prompt(config.menu.prompt) or m.Prompt(),
                 options=tuple(
@@ -103,7 +111,6 @@ class SnapshotBuilder:
                 default_digit=config.menu.default_digit,
                 invalid_prompt=prompt(config.menu.invalid_prompt),
             )
-        action = await self.action(config.action, config, now) if config.action else None
         screening = config.screening
         defaults = m.Snapshot(router_id="", router_name="", router_number="", caller="")
         ringing = config.ringing
@@ -171,7 +178,16 @@ class SnapshotBuilder:
         if kind == m.ActionKind.MESSAGE:
             return m.Action(kind, label=label, message=prompt(action.message))
         if kind == m.ActionKind.VOICEMAIL:
-            return m.Action(kind, label=label, urgency=action.urgency)
+            if action.target is None:
+                return m.Action(kind, label=label, urgency=action.urgency)
+            # The message is left for a target: the alert is raised for it, under its name.
+            return m.Action(
+                kind,
+                label=label or await self._name(action.target.type, action.target.id),
+                target_type=action.target.type.value,
+                target_id=str(action.target.id),
+                urgency=action.urgency,
+            )
         if kind == m.ActionKind.FORWARD:
             return m.Action(kind, label=label or str(action.number), number=action.number)
         if kind == m.ActionKind.SIP:
@@ -262,8 +278,12 @@ class SnapshotBuilder:
         return row
 
     async def _name(self, kind: TargetType, object_id: uuid.UUID) -> str:
-        model = {TargetType.TEAM: Team, TargetType.SCHEDULE: Schedule, TargetType.MEMBER: Member}[
-            kind
-        ]
+        model = {
+            TargetType.ESCALATION_POLICY: EscalationPolicy,
+            TargetType.SERVICE: Service,
+            TargetType.TEAM: Team,
+            TargetType.SCHEDULE: Schedule,
+            TargetType.MEMBER: Member,
+        }[kind]
         row = await self._scoped(model, object_id)
         return str(row.name) if row is not None else ""
