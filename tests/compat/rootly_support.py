@@ -128,7 +128,7 @@ async def update(
     return data
 
 
-async def fetch(client: httpx.AsyncClient, tenant: Tenant, router_id: str) -> JSON:
+async def fetch(client: httpx.AsyncClient, tenant: Tenant | str, router_id: str) -> JSON:
     response = await client.get(f"{BASE}/{router_id}", headers=headers(tenant))
     assert response.status_code == 200, response.text
     data: JSON = response.json()["data"]
