@@ -67,9 +67,10 @@ async def test_a_menu_with_one_option_can_skip_itself(
 ) -> None:
     line = await callsetup.routed_line(client, tenant)
     policy_id = line.policy["id"]
+    options: list[dict[str, Any]] = [{"digit": "1", "action": ring(policy_id)}]
     menu = {
         "prompt": {"text": "Press 1 for support."},
-        "options": [{"digit": "1", "action": ring(policy_id)}],
+        "options": options,
         "skip_single_option": True,
     }
     patched = await client.patch(
@@ -91,7 +92,7 @@ async def test_a_menu_with_one_option_can_skip_itself(
     assert await gathers(client, tenant, straight["id"]) == 0
 
     # A second option makes it a real menu again: the caller is asked.
-    menu["options"].append({"digit": "2", "action": {"type": "voicemail"}})
+    options.append({"digit": "2", "action": {"type": "voicemail"}})
     await client.patch(
         f"{API}/routers/{line.router['id']}", json={"menu": menu}, headers=tenant.headers
     )
