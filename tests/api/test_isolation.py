@@ -73,6 +73,11 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("PATCH", "/api/v1/webhooks/{subscription_id}"): {"description": "hijacked"},
     ("DELETE", "/api/v1/webhooks/{subscription_id}"): None,
     ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): None,
+    ("GET", "/v1/live_call_routers/{router_id}"): None,
+    ("PUT", "/v1/live_call_routers/{router_id}"): {
+        "data": {"type": "live_call_routers", "attributes": {"name": "hijacked"}}
+    },
+    ("DELETE", "/v1/live_call_routers/{router_id}"): None,
 }
 # Query strings that make the request valid apart from the foreign id.
 QUERIES = {
@@ -83,13 +88,17 @@ QUERIES = {
 }
 
 
+# The native API and the compatible APIs served beside it.
+PREFIXES = ("/api/v1", "/v1/live_call_routers")
+
+
 def _routes(ctx: AppContext) -> list[tuple[str, str]]:
-    """Every (method, path) of the native API, as published in the OpenAPI document."""
+    """Every (method, path) of the APIs, as published in the OpenAPI document."""
     paths = create_app(ctx=ctx).openapi()["paths"]
     return [
         (method.upper(), path)
         for path, operations in paths.items()
-        if path.startswith("/api/v1")
+        if path.startswith(PREFIXES)
         for method in operations
     ]
 
@@ -213,6 +222,11 @@ async def test_lists_never_show_or_count_another_projects_rows(
         "/api/v1/contacts/lookup": ({"phone": "+442071838750"}, 404),
         "/api/v1/numbers/available": (
             {"connection_id": a_ids["connection_id"], "country": "US"},
+            422,
+        ),
+        # B has no connection of its own, and A's is never used for B.
+        "/v1/live_call_routers/generate_phone_number": (
+            {"country_code": "US", "phone_type": "local"},
             422,
         ),
     }
