@@ -292,3 +292,36 @@ async def test_get_list_and_delete_answer_with_the_router(
         client, tenant, rs.minimal(d, phone_number=created["attributes"]["phone_number"])
     )
     assert again["attributes"]["phone_number"] == created["attributes"]["phone_number"]
+
+
+async def test_requests_shaped_like_rootlys_terraform_provider(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """The provider sends a number from generate_phone_number, every paging target's keys
+    (an unset urgency as ""), and on update only the attributes that changed."""
+    d = await rs.directory(client, tenant)
+    offer = await client.get(
+        f"{BASE}/generate_phone_number",
+        params={"country_code": "US", "phone_type": "local"},
+        headers=rs.headers(tenant),
+    )
+    sent = {
+        "kind": "voicemail",
+        "enabled": True,
+        "name": "tf-router",
+        "country_code": "US",
+        "phone_type": "local",
+        "phone_number": offer.json()["phone_number"],
+        "voicemail_greeting": "Leave a message.",
+        "alert_urgency_id": d.urgencies["high"],
+        "paging_targets": [{"id": d.service["id"], "type": "service", "alert_urgency_id": ""}],
+    }
+    created = await rs.create(client, tenant, sent)
+    assert created["attributes"]["paging_targets"] == [
+        {"id": d.service["id"], "type": "service", "alert_urgency_id": None}
+    ]
+    updated = await rs.update(
+        client, tenant, created["id"], {"caller_greeting": "Hi", "sent_to_voicemail_delay": 45}
+    )
+    expected = {**created["attributes"], "caller_greeting": "Hi", "sent_to_voicemail_delay": 45}
+    assert updated["attributes"] == expected

@@ -13,7 +13,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from callroute.api.schemas import (
     Name,
@@ -136,11 +136,17 @@ def _blank_is_unset(value: str | None) -> str | None:
     return value or None
 
 
+def _blank_id_is_unset(value: Any) -> Any:
+    # Rootly's Terraform provider sends "" for a paging target's urgency left unset.
+    return None if value == "" else value
+
+
 Prompt = Annotated[StrictStr, Field(min_length=1, max_length=MAX_PROMPT_LENGTH)]
 WaitingMusicUrl = Annotated[StrictStr, AfterValidator(_waiting_music)]
 RootlyPhone = Annotated[StrictStr, Field(max_length=40), AfterValidator(_rootly_phone)]
 Deadline = Annotated[StrictInt, Field(ge=DEADLINE_RANGE[0], le=DEADLINE_RANGE[1])]
 LevelDelay = Annotated[StrictInt, Field(ge=LEVEL_DELAY_RANGE[0], le=LEVEL_DELAY_RANGE[1])]
+UrgencyId = Annotated[uuid.UUID | None, BeforeValidator(_blank_id_is_unset)]
 ResponderMessage = Annotated[
     StrictStr | None, Field(max_length=300), AfterValidator(_blank_is_unset)
 ]
@@ -149,7 +155,7 @@ ResponderMessage = Annotated[
 class PagingTargetIn(RequestModel):
     id: uuid.UUID
     type: PagingTargetType
-    alert_urgency_id: uuid.UUID | None = Field(
+    alert_urgency_id: UrgencyId = Field(
         default=None, description="Required unless the router has an alert_urgency_id."
     )
 
@@ -182,7 +188,7 @@ class AttributesIn(RequestModel):
     notify_via_sms: StrictBool | None = None
     notify_via_push_notification: StrictBool | None = None
     informational_notification_message: StrictStr | None = Field(default=None, max_length=160)
-    alert_urgency_id: uuid.UUID | None = None
+    alert_urgency_id: UrgencyId = None
     calling_tree_enabled: StrictBool | None = None
     calling_tree_prompt: Prompt | None = None
     paging_targets: list[PagingTargetIn] | None = Field(
