@@ -231,3 +231,9 @@ async def test_an_update_through_rootlys_api_changes_how_the_next_call_is_routed
     await rs.update(client, tenant, router["id"], {"enabled": False})
     refused, _ = await call(client, tenant, ctx, router)
     assert (refused["status"], refused["reason"]) == ("failed", "the router is disabled")
+
+    # Deleting the router keeps the record of its calls.
+    deleted = await client.delete(f"{rs.BASE}/{router['id']}", headers=rs.headers(tenant))
+    assert deleted.status_code == 200, deleted.text
+    kept = await callsetup.call(client, tenant, after["id"])
+    assert (kept["status"], kept["router_id"]) == ("completed", None)

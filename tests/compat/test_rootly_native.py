@@ -253,8 +253,14 @@ async def test_routing_rootly_cannot_express_is_refused_not_lost(
     assert "forward" in detail
     assert (await rs.native(client, tenant, forward["id"]))["menu"] == forward["menu"]
     # What does not touch the routing is fine.
-    renamed = await rs.update(client, tenant, forward["id"], {"name": "Front desk"})
+    renamed = await rs.update(
+        client,
+        tenant,
+        forward["id"],
+        {"name": "Front desk", "alert_urgency_id": d.urgencies["low"]},
+    )
     assert renamed["attributes"]["name"] == "Front desk"
+    assert renamed["attributes"]["alert_urgency_id"] == d.urgencies["low"]
     assert (await rs.native(client, tenant, forward["id"]))["menu"] == forward["menu"]
 
 

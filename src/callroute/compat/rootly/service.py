@@ -176,7 +176,9 @@ class LiveCallRouterService:
                 first = translate.Target(trigger.target_type, trigger.id, urgency)
                 changes["paging_targets"] = (first, *targets[1:])
         view = replace(before, **changes)
-        if sent & (ROUTING_ATTRIBUTES | {"alert_urgency_id"}):
+        # A router Rootly cannot describe is only checked once its routing is rewritten.
+        urgency_only = "alert_urgency_id" in sent and not before.inexpressible
+        if sent & ROUTING_ATTRIBUTES or urgency_only:
             _check_routing(view)
         return view
 
