@@ -89,8 +89,8 @@ class LiveCallRouterService:
         return (await self._resources([await self.routers.get(ref)]))[0]
 
     async def create(self, attrs: CreateAttributes, *, may_claim: bool) -> dict[str, Any]:
-        sent = attrs.model_fields_set
-        view = await self._requested(View(), attrs, sent | {"kind"})
+        sent = set(attrs.model_fields_set)
+        view = await self._requested(View(), attrs, sent)
         if "waiting_music_url" not in sent:
             view = replace(view, waiting_music_url=DEFAULT_WAITING_MUSIC_URL)
         config = translate.write(RouterConfig(), view, _EVERYTHING)
