@@ -77,6 +77,11 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("GET", "/v3/communication/voice_calls/{uid}"): None,
     ("PUT", "/v3/communication/voice_calls/{uid}"): "VOICE_CALL",
     ("GET", "/v3/communication/voice_calls/{uid}/transcript"): None,
+    ("GET", "/v1/live_call_routers/{router_id}"): None,
+    ("PUT", "/v1/live_call_routers/{router_id}"): {
+        "data": {"type": "live_call_routers", "attributes": {"name": "hijacked"}}
+    },
+    ("DELETE", "/v1/live_call_routers/{router_id}"): None,
 }
 # Path parameters of compatible APIs, as ids of one_of_each.
 PATH_IDS = {"uid": "call_id"}
@@ -245,6 +250,11 @@ async def test_lists_never_show_or_count_another_projects_rows(
         "/api/v1/contacts/lookup": ({"phone": "+442071838750"}, 404),
         "/api/v1/numbers/available": (
             {"connection_id": a_ids["connection_id"], "country": "US"},
+            422,
+        ),
+        # B has no connection of its own, and A's is never used for B.
+        "/v1/live_call_routers/generate_phone_number": (
+            {"country_code": "US", "phone_type": "local"},
             422,
         ),
     }

@@ -122,7 +122,7 @@ class RouterSource:
     config: RouterConfig
     after_hours: PreparedAction | None
     menu: tuple[tuple[str, PreparedAction], ...]  # (digit, action) in option order
-    action: PreparedAction | None
+    action: PreparedAction | None  # without a menu (or a menu skipped: its only option)
     valid_from: datetime
     valid_until: datetime
     revision: int = 0
@@ -143,10 +143,13 @@ async def load_source(
     if config.business_hours is not None:
         after_hours = await loader.action(config.business_hours.after_hours_action, config)
     menu = []
-    if config.menu is not None:
+    action = await loader.action(config.action, config) if config.action else None
+    if config.menu is not None and config.menu.skip_single_option and len(config.menu.options) == 1:
+        # Nothing to choose between: the caller goes straight to the one option.
+        action = await loader.action(config.menu.options[0].action, config)
+    elif config.menu is not None:
         for option in config.menu.options:
             menu.append((option.digit, await loader.action(option.action, config)))
-    action = await loader.action(config.action, config) if config.action else None
     return RouterSource(
         router_id=router.id,
         router_name=router.name,
@@ -173,7 +176,7 @@ def build_snapshot(
     if config.business_hours and not in_business_hours(config.business_hours, now):
         after_hours = source.after_hours.at(now) if source.after_hours else None
     menu = None
-    if config.menu is not None:
+    if config.menu is not None and source.menu:
         menu = m.Menu(
             prompt=prompt(config.menu.prompt) or m.Prompt(),
             options=tuple(m.MenuOption(digit, action.at(now)) for digit, action in source.menu),
@@ -261,7 +264,18 @@ class _SourceLoader:
         if kind == m.ActionKind.MESSAGE:
             return PreparedAction(m.Action(kind, label=label, message=prompt(action.message)))
         if kind == m.ActionKind.VOICEMAIL:
-            return PreparedAction(m.Action(kind, label=label, urgency=action.urgency))
+            if action.target is None:
+                return PreparedAction(m.Action(kind, label=label, urgency=action.urgency))
+            # The message is left for a target: the alert is raised for it, under its name.
+            return PreparedAction(
+                m.Action(
+                    kind,
+                    label=label or await self._name(action.target.type, action.target.id),
+                    target_type=action.target.type.value,
+                    target_id=str(action.target.id),
+                    urgency=action.urgency,
+                )
+            )
         if kind == m.ActionKind.FORWARD:
             return PreparedAction(
                 m.Action(kind, label=label or str(action.number), number=action.number)
@@ -347,8 +361,12 @@ class _SourceLoader:
         return row
 
     async def _name(self, kind: TargetType, object_id: uuid.UUID) -> str:
-        model = {TargetType.TEAM: Team, TargetType.SCHEDULE: Schedule, TargetType.MEMBER: Member}[
-            kind
-        ]
+        model = {
+            TargetType.ESCALATION_POLICY: EscalationPolicy,
+            TargetType.SERVICE: Service,
+            TargetType.TEAM: Team,
+            TargetType.SCHEDULE: Schedule,
+            TargetType.MEMBER: Member,
+        }[kind]
         row = await self._scoped(model, object_id)
         return str(row.name) if row is not None else ""

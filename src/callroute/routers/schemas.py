@@ -64,7 +64,11 @@ class TargetIn(RequestModel):
 class ActionIn(RequestModel):
     type: ActionKind
     label: StrictStr | None = Field(default=None, max_length=200)
-    target: TargetIn | None = Field(default=None, description="ring: who to ring")
+    target: TargetIn | None = Field(
+        default=None,
+        description="ring: who to ring; voicemail (optional): whose voicemail it is, "
+        "the target the call's alert is raised for",
+    )
     strategy: RingStrategy = Field(
         default=RingStrategy.SEQUENTIAL,
         description="ring a team, schedule or member: how (a policy brings its own levels)",
@@ -91,7 +95,9 @@ class ActionIn(RequestModel):
             given = getattr(self, name) is not None
             if kind == self.type and not given:
                 raise ValueError(f"a {kind.value} action needs `{name}`")
-            if kind != self.type and given:
+            # A voicemail may name a target: the team or service the message is left for.
+            optional = name == "target" and self.type == ActionKind.VOICEMAIL
+            if kind != self.type and given and not optional:
                 raise ValueError(f"`{name}` does not apply to a {self.type.value} action")
         return self
 
@@ -108,6 +114,11 @@ class MenuIn(RequestModel):
     max_attempts: StrictInt = Field(default=3, ge=1, le=5)
     default_digit: Digit | None = None
     invalid_prompt: PromptIn | None = None
+    skip_single_option: StrictBool = Field(
+        default=False,
+        description="With exactly one option, take it without asking; the prompt is kept "
+        "for when more options are added.",
+    )
 
     @model_validator(mode="after")
     def _digits(self) -> MenuIn:

@@ -1,0 +1,16 @@
+"""Rootly's live call routers API (``/v1/live_call_routers``), over callroute's routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from callroute.compat.rootly.errors import render_error
+from callroute.compat.rootly.routes import PREFIX, router
+from callroute.context import AppContext
+
+
+def install(app: FastAPI, ctx: AppContext) -> None:
+    """Serve the API and answer every failure under its prefix in Rootly's error shape."""
+    app.include_router(router)
+    if ctx.renderers.for_path(PREFIX) is not render_error:  # contexts outlive apps in tests
+        ctx.renderers.register(PREFIX, render_error)
