@@ -80,7 +80,7 @@ async def test_bad_labels_and_connections_are_422_naming_the_field(
         client, other_tenant, "connections", {"name": "Theirs", "kind": "simulator"}
     )
     action = _ring(s["policy"]["id"])
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"labels": ["ok", "not ok"]}, "labels[1]"),
         ({"labels": ["x"] * 21}, "labels"),
         ({"labels": "billing"}, "labels"),
