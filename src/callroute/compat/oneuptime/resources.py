@@ -1,0 +1,24 @@
+"""The resources served, with the callroute permissions that guard each."""
+
+from __future__ import annotations
+
+from callroute.compat.oneuptime.access import Access
+from callroute.compat.oneuptime.crud import Resource
+from callroute.compat.oneuptime.policies import documents as policy_documents
+from callroute.compat.oneuptime.policies.service import PolicyCollection
+
+POLICIES = Resource(
+    path="/api/incoming-call-policy",
+    param="incoming_call_policy_id",
+    columns=policy_documents.COLUMNS,
+    # A policy is a router plus the escalation policy holding its rules.
+    access=Access(
+        policy_documents.NOUN,
+        reads=("routers:read",),
+        writes=("routers:write", "escalation_policies:write"),
+    ),
+    collection=PolicyCollection,
+    tag="OneUptime: incoming call policies",
+)
+
+RESOURCES = (POLICIES,)

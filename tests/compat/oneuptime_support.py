@@ -1,0 +1,79 @@
+"""Talking to the OneUptime-compatible API the way a OneUptime client does."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.conftest import Tenant
+
+POLICIES = "/api/incoming-call-policy"
+RULES = "/api/incoming-call-policy-escalation-rule"
+LOGS = "/api/incoming-call-log"
+LOG_ITEMS = "/api/incoming-call-log-item"
+
+JSON = dict[str, Any]
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def headers(key: str) -> dict[str, str]:
+    """OneUptime's clients send the key as ``ApiKey`` with a JSON content type."""
+    return {"ApiKey": key, "Content-Type": "application/json"}
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    key: str | Tenant,
+    body: Any = None,
+    params: dict[str, Any] | None = None,
+) -> httpx.Response:
+    secret = key.key if isinstance(key, Tenant) else key
+    return await client.request(method, path, json=body, params=params, headers=headers(secret))
+
+
+async def ok(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    key: str | Tenant,
+    body: Any = None,
+    params: dict[str, Any] | None = None,
+) -> JSON:
+    response = await send(client, method, path, key, body, params)
+    assert response.status_code == 200, (method, path, response.status_code, response.text)
+    data: JSON = response.json()
+    return data
+
+
+def error_of(response: httpx.Response, status: int) -> str:
+    """The message of a OneUptime error (``{"error": ...}``) with the expected status."""
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()
+    assert set(body) == {"error"}, body
+    message: str = body["error"]
+    assert message
+    return message
+
+
+async def create_policy(client: httpx.AsyncClient, tenant: Tenant, **data: Any) -> JSON:
+    return await ok(client, "POST", POLICIES, tenant, {"data": {"name": "Hotline", **data}})
+
+
+async def create_rule(client: httpx.AsyncClient, tenant: Tenant, **data: Any) -> JSON:
+    return await ok(client, "POST", RULES, tenant, {"data": data})
+
+
+async def get_item(
+    client: httpx.AsyncClient, tenant: Tenant, path: str, item_id: str, select: JSON | None = None
+) -> JSON:
+    body = {"select": select} if select is not None else None
+    return await ok(client, "POST", f"{path}/{item_id}/get-item", tenant, body)
+
+
+async def get_list(client: httpx.AsyncClient, tenant: Tenant, path: str, **body: Any) -> JSON:
+    params = {k: body.pop(k) for k in ("skip", "limit") if k in body}
+    return await ok(client, "POST", f"{path}/get-list", tenant, body, params)
