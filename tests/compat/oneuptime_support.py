@@ -75,5 +75,5 @@ async def get_item(
 
 
 async def get_list(client: httpx.AsyncClient, tenant: Tenant, path: str, **body: Any) -> JSON:
-    params = {k: body.pop(k) for k in ("skip", "limit") if k in body}
+    params: dict[str, Any] = {k: body.pop(k) for k in ("skip", "limit") if k in body}
     return await ok(client, "POST", f"{path}/get-list", tenant, body, params)

@@ -95,10 +95,23 @@ class OneUptimeRepository:
         )
         return {c.id: c for c in rows.all()}
 
-    async def names(
-        self, model: type[Member | Team | Schedule], ids: set[uuid.UUID]
+    async def members(self, ids: set[uuid.UUID]) -> list[Member]:
+        if not ids:
+            return []
+        rows = await self.session.scalars(
+            select(Member).where(Member.project_id == self.project_id, Member.id.in_(ids))
+        )
+        return list(rows.all())
+
+    async def teams(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return await self._names(Team, ids)
+
+    async def schedules(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return await self._names(Schedule, ids)
+
+    async def _names(
+        self, model: type[Team | Schedule], ids: set[uuid.UUID]
     ) -> dict[uuid.UUID, str]:
-        """Names of the project's members, teams or schedules among ``ids``."""
         if not ids:
             return {}
         rows = await self.session.execute(
@@ -107,6 +120,19 @@ class OneUptimeRepository:
             )
         )
         return {row_id: name for row_id, name in rows.all()}
+
+    async def exists(self, kind: str, target_id: uuid.UUID) -> bool:
+        """A member, team or schedule of this project (another project's counts as none)."""
+        models: dict[str, type[Member | Team | Schedule]] = {
+            "member": Member,
+            "team": Team,
+            "schedule": Schedule,
+        }
+        model = models[kind]
+        found = await self.session.scalar(
+            select(model.id).where(model.project_id == self.project_id, model.id == target_id)
+        )
+        return found is not None
 
     async def label_names(self) -> set[str]:
         """Every label some router of the project carries."""
