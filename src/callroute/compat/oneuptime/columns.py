@@ -38,7 +38,8 @@ class Column:
 class Columns:
     def __init__(self, noun: str, columns: Iterable[Column]) -> None:
         self.noun = noun
-        self._by_name = {c.name: c for c in columns}
+        # Every OneUptime object has its id; it can be selected, filtered and sorted on.
+        self._by_name = {"_id": Column("_id", Kind.ID), **{c.name: c for c in columns}}
 
     def __iter__(self) -> Iterator[Column]:
         return iter(self._by_name.values())

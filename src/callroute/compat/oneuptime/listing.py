@@ -57,7 +57,7 @@ def parse_select(raw: Any, columns: Columns) -> Selection | None:
     for name, wanted in raw.items():
         where = f"select.{name}"
         column = columns.get(name)
-        if column is None and name != "_id":
+        if column is None:
             raise ValidationFailed(
                 f"{where}: {name!r} is not a column of {columns.noun}", field=where
             )
@@ -96,7 +96,7 @@ def parse_sort(raw: Any, columns: Columns) -> list[tuple[str, bool]]:
     for name, direction in raw.items():
         where = f"sort.{name}"
         column = columns.get(name)
-        if name != "_id" and (column is None or not column.sortable):
+        if column is None or not column.sortable:
             raise ValidationFailed(
                 f"{where}: {columns.noun} cannot be sorted on {name!r}", field=where
             )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from callroute.compat.oneuptime.access import Access
 from callroute.compat.oneuptime.crud import Resource
+from callroute.compat.oneuptime.logs import documents as log_documents
+from callroute.compat.oneuptime.logs.service import LogCollection, LogItemCollection
 from callroute.compat.oneuptime.policies import documents as policy_documents
 from callroute.compat.oneuptime.policies.service import PolicyCollection
 from callroute.compat.oneuptime.rules import documents as rule_documents
@@ -37,4 +39,22 @@ RULES = Resource(
     tag="OneUptime: incoming call policy escalation rules",
 )
 
-RESOURCES = (POLICIES, RULES)
+# Written by the server as calls happen: read-only for every key, as in OneUptime.
+LOGS = Resource(
+    path="/api/incoming-call-log",
+    param="incoming_call_log_id",
+    columns=log_documents.LOG_COLUMNS,
+    access=Access(log_documents.LOG_NOUN, reads=("calls:read",), writes=()),
+    collection=LogCollection,
+    tag="OneUptime: incoming call logs",
+)
+LOG_ITEMS = Resource(
+    path="/api/incoming-call-log-item",
+    param="incoming_call_log_item_id",
+    columns=log_documents.ITEM_COLUMNS,
+    access=Access(log_documents.ITEM_NOUN, reads=("calls:read",), writes=()),
+    collection=LogItemCollection,
+    tag="OneUptime: incoming call log items",
+)
+
+RESOURCES = (POLICIES, RULES, LOGS, LOG_ITEMS)

@@ -1,0 +1,231 @@
+"""Incoming call logs and their items, read from the call records the engine keeps.
+
+Only calls a router handled are logs (OneUptime logs only calls to a policy's number). What
+OneUptime leaves unset is filled here: who answered, how long the call and each dial lasted,
+and the cost when the provider reported one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from callroute.auth.principal import Principal
+from callroute.clock import Clock
+from callroute.compat.oneuptime.errors import NotAuthorized
+from callroute.compat.oneuptime.listing import ListRequest
+from callroute.compat.oneuptime.logs.documents import (
+    IS_ANSWERED,
+    ITEM_EXPRESSIONS,
+    ITEM_NOUN,
+    ITEM_STATUS,
+    LOG_EXPRESSIONS,
+    LOG_MESSAGE,
+    LOG_NOUN,
+    LOG_STATUS,
+)
+from callroute.compat.oneuptime.query import Condition
+from callroute.compat.oneuptime.repository import OneUptimeRepository
+from callroute.compat.oneuptime.sql import Expressions, order_by, where
+from callroute.compat.oneuptime.translate import not_found
+from callroute.compat.oneuptime.wire import JSON
+from callroute.ids import parse_id
+from callroute.models import Call, CallLeg, EscalationPolicy, Member, Router
+
+
+def _cents(price: str | None, unit: str | None) -> float | None:
+    """A provider's price (a decimal string, negative for a charge at Twilio) in US cents."""
+    if price is None or unit != "USD":
+        return None
+    try:
+        return float(abs(Decimal(price)) * 100)
+    except InvalidOperation:
+        return None
+
+
+def _seconds(start: Any, end: Any) -> int:
+    return int((end - start).total_seconds()) if start is not None and end is not None else 0
+
+
+class _SqlCollection(ABC):
+    noun: str
+    expressions: Expressions
+
+    def __init__(self, session: AsyncSession, principal: Principal, clock: Clock) -> None:
+        self.session = session
+        self.project_id = principal.project_id
+        self.clock = clock
+
+    @abstractmethod
+    def _base(self) -> Select[Any]:
+        """The project's rows, with the computed columns."""
+
+    @abstractmethod
+    def _id_column(self) -> Any: ...
+
+    @abstractmethod
+    async def _documents(self, rows: list[Any]) -> list[JSON]: ...
+
+    async def page(self, request: ListRequest) -> tuple[int, list[JSON]]:
+        stmt = self._base().where(where(request.conditions, self.expressions))
+        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        order = order_by(request.sort, self.expressions, self._id_column())
+        rows = await self.session.execute(
+            stmt.order_by(*order).offset(request.skip).limit(request.limit)
+        )
+        return total or 0, await self._documents(list(rows.all()))
+
+    async def count(self, conditions: list[Condition]) -> int:
+        stmt = self._base().where(where(conditions, self.expressions))
+        return await self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    async def get(self, ref: str) -> JSON:
+        row_id = parse_id(ref)
+        rows = []
+        if row_id is not None:
+            found = await self.session.execute(self._base().where(self._id_column() == row_id))
+            rows = list(found.all())
+        if not rows:
+            raise not_found(self.noun, ref)
+        return (await self._documents(rows))[0]
+
+    # Never reached: the permission check refuses writes to logs first.
+    async def create(self, data: JSON) -> JSON:
+        raise NotAuthorized(f"{self.noun} is written by the server and is read-only.")
+
+    async def update(self, ref: str, data: JSON) -> None:
+        raise NotAuthorized(f"{self.noun} is written by the server and is read-only.")
+
+    async def delete(self, ref: str) -> None:
+        raise NotAuthorized(f"{self.noun} is written by the server and is read-only.")
+
+
+class LogCollection(_SqlCollection):
+    noun = LOG_NOUN
+    expressions = LOG_EXPRESSIONS
+
+    def _id_column(self) -> Any:
+        return Call.id
+
+    def _base(self) -> Select[Any]:
+        answerer = aliased(Member)
+        return (
+            select(
+                Call,
+                LOG_STATUS,
+                LOG_MESSAGE,
+                LOG_EXPRESSIONS["currentEscalationRuleOrder"],
+                LOG_EXPRESSIONS["repeatCount"],
+                Router.name,
+                answerer.name,
+            )
+            .join(Router, Router.id == Call.router_id)
+            .outerjoin(answerer, answerer.id == Call.answered_by_id)
+            .where(Call.project_id == self.project_id, Call.direction == "inbound")
+        )
+
+    async def _documents(self, rows: list[Any]) -> list[JSON]:
+        return [
+            {
+                "_id": call.id,
+                "createdAt": call.started_at,
+                "updatedAt": call.updated_at,
+                "projectId": call.project_id,
+                "incomingCallPolicyId": call.router_id,
+                "incomingCallPolicy": {"_id": call.router_id, "name": router_name},
+                "callerPhoneNumber": call.from_number,
+                "routingPhoneNumber": call.to_number,
+                "callProviderCallId": call.provider_call_id,
+                "status": status,
+                "statusMessage": message,
+                "callDurationInSeconds": _seconds(call.started_at, call.ended_at),
+                "callCostInUSDCents": _cents(call.price, call.price_unit),
+                "incomingCallCostInUSDCents": None,
+                "outgoingCallCostInUSDCents": None,
+                "startedAt": call.started_at,
+                "endedAt": call.ended_at,
+                "answeredByUserId": call.answered_by_id,
+                "answeredByUser": (
+                    {"_id": call.answered_by_id, "name": answerer} if call.answered_by_id else None
+                ),
+                "currentEscalationRuleOrder": order,
+                "repeatCount": repeats,
+            }
+            for call, status, message, order, repeats, router_name, answerer in rows
+        ]
+
+
+class LogItemCollection(_SqlCollection):
+    noun = ITEM_NOUN
+    expressions = ITEM_EXPRESSIONS
+
+    def _id_column(self) -> Any:
+        return CallLeg.id
+
+    def _base(self) -> Select[Any]:
+        return (
+            select(CallLeg, ITEM_STATUS, IS_ANSWERED, Call)
+            .join(Call, Call.id == CallLeg.call_id)
+            .where(
+                CallLeg.project_id == self.project_id,
+                Call.project_id == self.project_id,
+                Call.router_id.is_not(None),
+                Call.direction == "inbound",
+            )
+        )
+
+    async def _documents(self, rows: list[Any]) -> list[JSON]:
+        rules = await self._rules({call.id: call for *_, call in rows}.values())
+        return [
+            {
+                "_id": leg.id,
+                "createdAt": leg.started_at,
+                "updatedAt": leg.ended_at or leg.answered_at or leg.started_at,
+                "projectId": leg.project_id,
+                "incomingCallLogId": leg.call_id,
+                "incomingCallPolicyEscalationRuleId": rules.get((call.id, leg.level)),
+                "userId": leg.member_id,
+                "user": {"_id": leg.member_id, "name": leg.member_name} if leg.member_id else None,
+                "userPhoneNumber": leg.number,
+                "status": status,
+                "statusMessage": leg.status,
+                "dialDurationInSeconds": _seconds(leg.answered_at, leg.ended_at),
+                "callCostInUSDCents": _cents(leg.price, leg.price_unit),
+                "startedAt": leg.started_at,
+                "endedAt": leg.ended_at,
+                "isAnswered": bool(answered),
+            }
+            for leg, status, answered, call in rows
+        ]
+
+    async def _rules(self, calls: Any) -> dict[tuple[uuid.UUID, int], uuid.UUID]:
+        """(call, level index) → the rule rung, when the rules are provably the ones the call
+        started with: unchanged since, and as many as the call's snapshot had."""
+        wanted: dict[uuid.UUID, list[Call]] = {}
+        for call in calls:
+            action = (call.state or {}).get("action") or {}
+            policy_id = parse_id(str(action.get("target_id")))
+            if action.get("target_type") == "escalation_policy" and policy_id is not None:
+                wanted.setdefault(policy_id, []).append(call)
+        repo = OneUptimeRepository(self.session, self.project_id)
+        found: dict[tuple[uuid.UUID, int], uuid.UUID] = {}
+        for policy_id, policy in (await repo.policies(set(wanted))).items():
+            for call in wanted[policy_id]:
+                levels = _unchanged_levels(policy, call)
+                for index, level_id in enumerate(levels):
+                    found[(call.id, index)] = level_id
+        return found
+
+
+def _unchanged_levels(policy: EscalationPolicy, call: Call) -> list[uuid.UUID]:
+    snapshot_levels = ((call.state or {}).get("action") or {}).get("levels") or []
+    levels = sorted(policy.levels, key=lambda level: level.position)
+    if policy.updated_at > call.started_at or len(levels) != len(snapshot_levels):
+        return []
+    return [level.id for level in levels]
