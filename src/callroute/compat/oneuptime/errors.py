@@ -49,5 +49,10 @@ def render(error: ApiError) -> Response:
     if error.status >= 500 and error.status != 503:
         return JSONResponse({"error": "Server Error"}, status_code=500)
     key = "message" if error.status in _MESSAGE_SHAPED else "error"
-    status = _STATUS.get(error.status, error.status)
+    # A permission failure is already OneUptime's own 422; callroute's 422 is bad data.
+    status = (
+        error.status
+        if isinstance(error, NotAuthorized)
+        else _STATUS.get(error.status, error.status)
+    )
     return JSONResponse({key: error.message}, status_code=status, headers=headers)
