@@ -81,13 +81,16 @@ def _compare(a: Any, b: Any) -> int:
 
 
 def sort_docs(docs: list[Doc], sort: Sequence[tuple[str, bool]]) -> list[Doc]:
-    """``sort``: (column, descending) pairs, most significant first; ties keep id order."""
+    """``sort``: (column, descending) pairs, most significant first. Ties go by id in the
+    first column's direction: ids are time-ordered, so "newest first" stays newest first."""
+    newest_first = bool(sort) and sort[0][1]
 
     def compare(a: Doc, b: Doc) -> int:
         for name, descending in sort:
             result = _compare(a.get(name), b.get(name))
             if result:
                 return -result if descending else result
-        return _compare(str(a["_id"]), str(b["_id"]))
+        result = _compare(str(a["_id"]), str(b["_id"]))
+        return -result if newest_first else result
 
     return sorted(docs, key=cmp_to_key(compare))

@@ -71,10 +71,12 @@ def order_by(
     sort: Sequence[tuple[str, bool]], expressions: Expressions, id_column: ColumnElement[Any]
 ) -> list[ColumnElement[Any]]:
     """Missing values last when ascending and first when descending, on both databases (as
-    PostgreSQL does by default), then the id, so pages never overlap."""
+    PostgreSQL does by default), then the id in the first column's direction (ids are
+    time-ordered), so pages never overlap."""
     order: list[ColumnElement[Any]] = []
     for name, descending in sort:
         expr = expressions[name]
         order.append(expr.desc().nulls_first() if descending else expr.asc().nulls_last())
-    order.append(id_column.asc())
+    newest_first = bool(sort) and sort[0][1]
+    order.append(id_column.desc() if newest_first else id_column.asc())
     return order
