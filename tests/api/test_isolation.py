@@ -13,6 +13,7 @@ import httpx
 from callroute.app import create_app
 from callroute.context import AppContext
 from tests import factories
+from tests.compat import oneuptime_support
 from tests.conftest import Tenant
 
 # A body that would be accepted if the ids belonged to the caller, per method and route.
@@ -73,6 +74,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("PATCH", "/api/v1/webhooks/{subscription_id}"): {"description": "hijacked"},
     ("DELETE", "/api/v1/webhooks/{subscription_id}"): None,
     ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): None,
+    **oneuptime_support.ISOLATION_BODIES,
 }
 # Query strings that make the request valid apart from the foreign id.
 QUERIES = {
@@ -84,12 +86,13 @@ QUERIES = {
 
 
 def _routes(ctx: AppContext) -> list[tuple[str, str]]:
-    """Every (method, path) of the native API, as published in the OpenAPI document."""
+    """Every (method, path) of the native and compatible APIs, as published in the OpenAPI
+    document."""
     paths = create_app(ctx=ctx).openapi()["paths"]
     return [
         (method.upper(), path)
         for path, operations in paths.items()
-        if path.startswith("/api/v1")
+        if path.startswith(("/api/v1", *oneuptime_support.PREFIXES))
         for method in operations
     ]
 
@@ -98,6 +101,7 @@ async def test_every_id_route_answers_404_for_another_projects_id(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, ctx: AppContext
 ) -> None:
     ids = await factories.one_of_each(client, tenant)
+    ids |= await oneuptime_support.ids_of(client, tenant, ids)
     b_ids = await factories.one_of_each(client, other_tenant)
     before = {name: await _snapshot(client, tenant, ids) for name in ("before",)}["before"]
 

@@ -77,3 +77,42 @@ async def get_item(
 async def get_list(client: httpx.AsyncClient, tenant: Tenant, path: str, **body: Any) -> JSON:
     params: dict[str, Any] = {k: body.pop(k) for k in ("skip", "limit") if k in body}
     return await ok(client, "POST", f"{path}/get-list", tenant, body, params)
+
+
+# -- for tests/api/test_isolation.py ------------------------------------------------------------
+
+PREFIXES = (POLICIES, RULES, LOGS, LOG_ITEMS)
+_WRITE: dict[str, object] = {"data": {"name": "hijacked"}}
+ISOLATION_BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {}
+for _path, _param, _writable in (
+    (POLICIES, "incoming_call_policy_id", True),
+    (RULES, "escalation_rule_id", True),
+    (LOGS, "incoming_call_log_id", False),
+    (LOG_ITEMS, "incoming_call_log_item_id", False),
+):
+    _item = f"{_path}/{{{_param}}}"
+    ISOLATION_BODIES[("GET", f"{_item}/get-item")] = None
+    ISOLATION_BODIES[("POST", f"{_item}/get-item")] = None
+    if _writable:
+        ISOLATION_BODIES[("PUT", _item)] = _WRITE
+        ISOLATION_BODIES[("GET", f"{_item}/update-item")] = _WRITE
+        ISOLATION_BODIES[("POST", f"{_item}/update-item")] = _WRITE
+        ISOLATION_BODIES[("DELETE", _item)] = None
+        ISOLATION_BODIES[("GET", f"{_item}/delete-item")] = None
+        ISOLATION_BODIES[("POST", f"{_item}/delete-item")] = None
+
+
+async def ids_of(client: httpx.AsyncClient, tenant: Tenant, ids: dict[str, str]) -> dict[str, str]:
+    """The OneUptime ids of ``factories.one_of_each``'s objects: its router is a policy, its
+    call a log, the call's first leg an item; and a rule of the router's own, made here."""
+    policy = await create_policy(client, tenant, name="Isolated")
+    rule = await create_rule(
+        client, tenant, incomingCallPolicyId=policy["_id"], userId=ids["member_id"]
+    )
+    items = await get_list(client, tenant, LOG_ITEMS, query={"incomingCallLogId": ids["call_id"]})
+    return {
+        "incoming_call_policy_id": ids["router_id"],
+        "escalation_rule_id": rule["_id"],
+        "incoming_call_log_id": ids["call_id"],
+        "incoming_call_log_item_id": items["data"][0]["_id"],
+    }

@@ -36,7 +36,7 @@ _WORD = {
 class Access:
     noun: str  # "Incoming Call Policy"
     reads: tuple[str, ...]  # callroute permissions needed to read
-    writes: tuple[str, ...]  # ... and to create, update or delete; () = read-only resource
+    writes: tuple[str, ...] = ()  # ... and to create, update or delete
     read_all: bool = True  # "Read All Project Resources" grants reading (the API reference)
 
     def needed(self, action: Action) -> tuple[str, ...]:
@@ -45,11 +45,6 @@ class Access:
     def check(self, principal: Principal, action: Action) -> None:
         needed = self.needed(action)
         missing = [p for p in needed if not principal.can(p)]
-        if action is not Action.READ and not self.writes:
-            raise NotAuthorized(
-                f"You do not have permissions to {action.value} {self.noun}. "
-                f"{self.noun} is written by the server and is read-only."
-            )
         if missing:
             raise NotAuthorized(
                 f"You do not have permissions to {action.value} {self.noun}. You need one of "

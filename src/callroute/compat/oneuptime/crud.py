@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
@@ -29,14 +29,19 @@ from callroute.compat.oneuptime.wire import JSON, read_body, unwrap_all
 from callroute.errors import ValidationFailed
 
 
-class Collection(Protocol):
-    """What a resource does; services implement it, and never commit."""
+class Readable(Protocol):
+    """What every resource does; services implement it, and never commit."""
 
     async def page(self, request: ListRequest) -> tuple[int, list[JSON]]: ...
 
     async def count(self, conditions: list[Condition]) -> int: ...
 
     async def get(self, ref: str) -> JSON: ...
+
+
+@runtime_checkable
+class Collection(Readable, Protocol):
+    """A resource clients may also write."""
 
     async def create(self, data: JSON) -> JSON: ...
 
@@ -45,7 +50,7 @@ class Collection(Protocol):
     async def delete(self, ref: str) -> None: ...
 
 
-CollectionFactory = Callable[[AsyncSession, Principal, Clock], Collection]
+CollectionFactory = Callable[[AsyncSession, Principal, Clock], Readable]
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class Resource:
     access: Access
     collection: CollectionFactory
     tag: str
+    # Call logs are written by the engine: they have no create, update or delete routes.
+    writable: bool = True
 
 
 async def _principal(request: Request) -> Principal:
@@ -88,28 +95,29 @@ def _data(body: JSON) -> JSON:
     return unwrap_all(data)
 
 
-Handler = Callable[[Resource, Request, Collection, str | None], Awaitable[JSON]]
+Handler = Callable[[Resource, Request, Readable, str | None], Awaitable[JSON]]
 
 
-async def _create(resource: Resource, request: Request, items: Collection, _: str | None) -> JSON:
+async def _create(resource: Resource, request: Request, items: Readable, _: str | None) -> JSON:
+    assert isinstance(items, Collection)
     doc = await items.create(_data(await read_body(request)))
     return project(doc, None, resource.columns)
 
 
-async def _list(resource: Resource, request: Request, items: Collection, _: str | None) -> JSON:
+async def _list(resource: Resource, request: Request, items: Readable, _: str | None) -> JSON:
     wanted = list_request(request.query_params, await read_body(request), resource.columns)
     total, docs = await items.page(wanted)
     data = [project(d, wanted.select, resource.columns) for d in docs]
     return {"count": total, "limit": wanted.limit, "skip": wanted.skip, "data": data}
 
 
-async def _count(resource: Resource, request: Request, items: Collection, _: str | None) -> JSON:
+async def _count(resource: Resource, request: Request, items: Readable, _: str | None) -> JSON:
     body = await read_body(request)
     _only(body, {"query"})
     return {"count": await items.count(parse_query(body.get("query"), resource.columns))}
 
 
-async def _get(resource: Resource, request: Request, items: Collection, ref: str | None) -> JSON:
+async def _get(resource: Resource, request: Request, items: Readable, ref: str | None) -> JSON:
     assert ref is not None
     body = await read_body(request)
     _only(body, {"select"})
@@ -117,14 +125,16 @@ async def _get(resource: Resource, request: Request, items: Collection, ref: str
     return project(await items.get(ref), select, resource.columns)
 
 
-async def _update(resource: Resource, request: Request, items: Collection, ref: str | None) -> JSON:
+async def _update(resource: Resource, request: Request, items: Readable, ref: str | None) -> JSON:
     assert ref is not None
+    assert isinstance(items, Collection)
     await items.update(ref, _data(await read_body(request)))
     return {}
 
 
-async def _delete(resource: Resource, request: Request, items: Collection, ref: str | None) -> JSON:
+async def _delete(resource: Resource, request: Request, items: Readable, ref: str | None) -> JSON:
     assert ref is not None
+    assert isinstance(items, Collection)
     await items.delete(ref)
     return {}
 
@@ -164,8 +174,6 @@ def _endpoint(resource: Resource, action: Action, handler: Handler, with_id: boo
 
 
 def crud_router(resource: Resource) -> APIRouter:
-    """All of OneUptime's routes, even for a read-only resource: there its writes answer with
-    OneUptime's permission error, as they do in OneUptime."""
     router = APIRouter(prefix=resource.path, tags=[resource.tag])
     item = "/{" + resource.param + "}"
     noun = resource.columns.noun
@@ -173,18 +181,26 @@ def crud_router(resource: Resource) -> APIRouter:
         ("/get-list", ["GET", "POST"], Action.READ, _list, f"List {noun}"),
         ("/count", ["POST"], Action.READ, _count, f"Count {noun}"),
         (f"{item}/get-item", ["GET", "POST"], Action.READ, _get, f"Get {noun} by ID"),
-        ("", ["POST"], Action.CREATE, _create, f"Create {noun}"),
-        (item, ["PUT"], Action.UPDATE, _update, f"Update {noun} by ID"),
-        (f"{item}/update-item", ["GET", "POST"], Action.UPDATE, _update, f"Update {noun}"),
-        (item, ["DELETE"], Action.DELETE, _delete, f"Delete {noun} by ID"),
-        (f"{item}/delete-item", ["GET", "POST"], Action.DELETE, _delete, f"Delete {noun}"),
     ]
+    if resource.writable:
+        routes += [
+            ("", ["POST"], Action.CREATE, _create, f"Create {noun}"),
+            (item, ["PUT"], Action.UPDATE, _update, f"Update {noun} by ID"),
+            (f"{item}/update-item", ["GET", "POST"], Action.UPDATE, _update, f"Update {noun}"),
+            (item, ["DELETE"], Action.DELETE, _delete, f"Delete {noun} by ID"),
+            (f"{item}/delete-item", ["GET", "POST"], Action.DELETE, _delete, f"Delete {noun}"),
+        ]
+    base = resource.path.strip("/").replace("/", "_").replace("-", "_")
     for path, methods, action, handler, summary in routes:
-        router.add_api_route(
-            path,
-            _endpoint(resource, action, handler, with_id=item in path),
-            methods=methods,
-            summary=summary,
-            response_class=JSONResponse,
-        )
+        endpoint = _endpoint(resource, action, handler, with_id=item in path)
+        for method in methods:  # one OpenAPI operation per method, each with its own id
+            suffix = path.replace(item, "item").strip("/").replace("-", "_") or "create"
+            router.add_api_route(
+                path,
+                endpoint,
+                methods=[method],
+                summary=summary,
+                operation_id=f"{base}_{suffix.replace('/', '_')}_{method.lower()}",
+                response_class=JSONResponse,
+            )
     return router

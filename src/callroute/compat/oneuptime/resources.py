@@ -39,22 +39,24 @@ RULES = Resource(
     tag="OneUptime: incoming call policy escalation rules",
 )
 
-# Written by the server as calls happen: read-only for every key, as in OneUptime.
+# Written by the engine as calls happen: read-only for every key, as in OneUptime.
 LOGS = Resource(
     path="/api/incoming-call-log",
     param="incoming_call_log_id",
     columns=log_documents.LOG_COLUMNS,
-    access=Access(log_documents.LOG_NOUN, reads=("calls:read",), writes=()),
+    access=Access(log_documents.LOG_NOUN, reads=("calls:read",)),
     collection=LogCollection,
     tag="OneUptime: incoming call logs",
+    writable=False,
 )
 LOG_ITEMS = Resource(
     path="/api/incoming-call-log-item",
     param="incoming_call_log_item_id",
     columns=log_documents.ITEM_COLUMNS,
-    access=Access(log_documents.ITEM_NOUN, reads=("calls:read",), writes=()),
+    access=Access(log_documents.ITEM_NOUN, reads=("calls:read",)),
     collection=LogItemCollection,
     tag="OneUptime: incoming call log items",
+    writable=False,
 )
 
 RESOURCES = (POLICIES, RULES, LOGS, LOG_ITEMS)

@@ -18,7 +18,6 @@ from sqlalchemy.orm import aliased
 
 from callroute.auth.principal import Principal
 from callroute.clock import Clock
-from callroute.compat.oneuptime.errors import NotAuthorized
 from callroute.compat.oneuptime.listing import ListRequest
 from callroute.compat.oneuptime.logs.documents import (
     IS_ANSWERED,
@@ -94,16 +93,6 @@ class _SqlCollection(ABC):
         if not rows:
             raise not_found(self.noun, ref)
         return (await self._documents(rows))[0]
-
-    # Never reached: the permission check refuses writes to logs first.
-    async def create(self, data: JSON) -> JSON:
-        raise NotAuthorized(f"{self.noun} is written by the server and is read-only.")
-
-    async def update(self, ref: str, data: JSON) -> None:
-        raise NotAuthorized(f"{self.noun} is written by the server and is read-only.")
-
-    async def delete(self, ref: str) -> None:
-        raise NotAuthorized(f"{self.noun} is written by the server and is read-only.")
 
 
 class LogCollection(_SqlCollection):
