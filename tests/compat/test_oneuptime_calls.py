@@ -3,13 +3,14 @@ followed through the native call record and OneUptime's call logs."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 
 from callroute.clock import FrozenClock
 from callroute.compat.oneuptime.policies.schemas import GREETING, NEXT_ENGINEER, NO_ANSWER
 from callroute.context import AppContext
+from callroute.timers.runner import Runner
 from tests import callsetup, factories
 from tests.compat.oneuptime_calls import (
     NUMBER,
@@ -239,3 +240,29 @@ async def test_rules_edited_after_a_call_started_are_not_guessed_for_its_items(
     items = await items_of(client, tenant, placed["id"])
     assert [i["incomingCallPolicyEscalationRuleId"] for i in items] == [None]
     assert rung(await callsetup.timeline(client, tenant, placed["id"]))[0]["member_name"] == "Ann"
+
+
+async def test_the_log_follows_the_hunt_while_it_runs(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    await hotline(client, tenant)
+    placed = await dial(client, tenant, default="no-answer")
+    assert isinstance(ctx.clock, FrozenClock)
+    start = ctx.clock.now()
+    runner = Runner(ctx, worker_id="step")
+    await runner.drain(ctx.clock, until=start)
+    log = await log_of(client, tenant, placed["id"])
+    assert (log["status"], log["currentEscalationRuleOrder"], log["endedAt"]) == (
+        "Ringing",
+        1,
+        None,
+    )
+    await runner.drain(ctx.clock, until=start + timedelta(seconds=21))
+    log = await log_of(client, tenant, placed["id"])
+    assert (log["status"], log["currentEscalationRuleOrder"]) == ("Escalated", 2)
+    items = await items_of(client, tenant, placed["id"])
+    assert [i["status"] for i in items] == ["NoAnswer", "Ringing"]
+    await callsetup.settle(ctx)
+    log = await log_of(client, tenant, placed["id"])
+    assert (log["status"], log["currentEscalationRuleOrder"]) == ("NoAnswer", 2)
+    assert log["endedAt"] is not None
