@@ -169,6 +169,8 @@ def _endpoint(resource: Resource, action: Action, handler: Handler, with_id: boo
                 annotation=Annotated[str, Path(description="ID of the Object")],
             )
         )
+    # FastAPI reads the signature for the dependencies and the path parameter, whose name
+    # differs per resource (the ids of all routes must have distinct names).
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     return endpoint
 

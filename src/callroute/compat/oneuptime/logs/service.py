@@ -12,30 +12,19 @@ from abc import ABC, abstractmethod
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from callroute.auth.principal import Principal
 from callroute.clock import Clock
 from callroute.compat.oneuptime.listing import ListRequest
-from callroute.compat.oneuptime.logs.documents import (
-    IS_ANSWERED,
-    ITEM_EXPRESSIONS,
-    ITEM_NOUN,
-    ITEM_STATUS,
-    LOG_EXPRESSIONS,
-    LOG_MESSAGE,
-    LOG_NOUN,
-    LOG_STATUS,
-)
+from callroute.compat.oneuptime.logs.documents import ITEM_NOUN, LOG_NOUN
+from callroute.compat.oneuptime.logs.repository import LogItemRows, LogRows, Rows
 from callroute.compat.oneuptime.query import Condition
 from callroute.compat.oneuptime.repository import OneUptimeRepository
-from callroute.compat.oneuptime.sql import Expressions, order_by, where
 from callroute.compat.oneuptime.translate import not_found
 from callroute.compat.oneuptime.wire import JSON
 from callroute.ids import parse_id
-from callroute.models import Call, CallLeg, EscalationPolicy, Member, Router
+from callroute.models import Call, EscalationPolicy
 
 
 def _cents(price: str | None, unit: str | None) -> float | None:
@@ -54,70 +43,40 @@ def _seconds(start: Any, end: Any) -> int:
 
 class _SqlCollection(ABC):
     noun: str
-    expressions: Expressions
 
     def __init__(self, session: AsyncSession, principal: Principal, clock: Clock) -> None:
         self.session = session
         self.project_id = principal.project_id
-        self.clock = clock
+        self.rows = self._rows()
 
     @abstractmethod
-    def _base(self) -> Select[Any]:
-        """The project's rows, with the computed columns."""
-
-    @abstractmethod
-    def _id_column(self) -> Any: ...
+    def _rows(self) -> Rows: ...
 
     @abstractmethod
     async def _documents(self, rows: list[Any]) -> list[JSON]: ...
 
     async def page(self, request: ListRequest) -> tuple[int, list[JSON]]:
-        stmt = self._base().where(where(request.conditions, self.expressions))
-        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
-        order = order_by(request.sort, self.expressions, self._id_column())
-        rows = await self.session.execute(
-            stmt.order_by(*order).offset(request.skip).limit(request.limit)
+        total, rows = await self.rows.page(
+            request.conditions, request.sort, request.skip, request.limit
         )
-        return total or 0, await self._documents(list(rows.all()))
+        return total, await self._documents(rows)
 
     async def count(self, conditions: list[Condition]) -> int:
-        stmt = self._base().where(where(conditions, self.expressions))
-        return await self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        return await self.rows.count(conditions)
 
     async def get(self, ref: str) -> JSON:
         row_id = parse_id(ref)
-        rows = []
-        if row_id is not None:
-            found = await self.session.execute(self._base().where(self._id_column() == row_id))
-            rows = list(found.all())
-        if not rows:
+        row = await self.rows.by_id(row_id) if row_id is not None else None
+        if row is None:
             raise not_found(self.noun, ref)
-        return (await self._documents(rows))[0]
+        return (await self._documents([row]))[0]
 
 
 class LogCollection(_SqlCollection):
     noun = LOG_NOUN
-    expressions = LOG_EXPRESSIONS
 
-    def _id_column(self) -> Any:
-        return Call.id
-
-    def _base(self) -> Select[Any]:
-        answerer = aliased(Member)
-        return (
-            select(
-                Call,
-                LOG_STATUS,
-                LOG_MESSAGE,
-                LOG_EXPRESSIONS["currentEscalationRuleOrder"],
-                LOG_EXPRESSIONS["repeatCount"],
-                Router.name,
-                answerer.name,
-            )
-            .join(Router, Router.id == Call.router_id)
-            .outerjoin(answerer, answerer.id == Call.answered_by_id)
-            .where(Call.project_id == self.project_id, Call.direction == "inbound")
-        )
+    def _rows(self) -> Rows:
+        return LogRows(self.session, self.project_id)
 
     async def _documents(self, rows: list[Any]) -> list[JSON]:
         return [
@@ -152,22 +111,9 @@ class LogCollection(_SqlCollection):
 
 class LogItemCollection(_SqlCollection):
     noun = ITEM_NOUN
-    expressions = ITEM_EXPRESSIONS
 
-    def _id_column(self) -> Any:
-        return CallLeg.id
-
-    def _base(self) -> Select[Any]:
-        return (
-            select(CallLeg, ITEM_STATUS, IS_ANSWERED, Call)
-            .join(Call, Call.id == CallLeg.call_id)
-            .where(
-                CallLeg.project_id == self.project_id,
-                Call.project_id == self.project_id,
-                Call.router_id.is_not(None),
-                Call.direction == "inbound",
-            )
-        )
+    def _rows(self) -> Rows:
+        return LogItemRows(self.session, self.project_id)
 
     async def _documents(self, rows: list[Any]) -> list[JSON]:
         rules = await self._rules({call.id: call for *_, call in rows}.values())

@@ -88,16 +88,14 @@ class PolicyCollection(InMemoryCollection):
         )
         project = await self.repo.project()
         connections = await self.repo.connections()
-        return [
-            policy_document(
-                r,
-                numbers[r.id],
-                policies.get(rung_policy_id(r)),  # type: ignore[arg-type]
-                project,
-                connections,
+        documents = []
+        for router in routers:
+            rules_id = rung_policy_id(router)
+            rules = policies.get(rules_id) if rules_id is not None else None
+            documents.append(
+                policy_document(router, numbers[router.id], rules, project, connections)
             )
-            for r in routers
-        ]
+        return documents
 
     async def _router(self, ref: str) -> Router:
         router = await self.repo.router(ref)
