@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -39,9 +39,9 @@ def nothing_to_update(data: JSON) -> None:
         raise ValidationFailed("data: nothing to update", field="data")
 
 
-def reject_nulls(data: JSON, fields: Mapping[str, str]) -> None:
-    """``fields``: attribute → the OneUptime column name that may not be null."""
-    for column in fields.values():
+def reject_nulls(data: JSON, columns: Iterable[str]) -> None:
+    """A null for a column that must have a value is a 400, not "leave it as it is"."""
+    for column in columns:
         if column in data and data[column] is None:
             raise ValidationFailed(f"{column}: cannot be null", field=column)
 

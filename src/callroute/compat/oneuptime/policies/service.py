@@ -54,12 +54,12 @@ _RENAMES = {
     "connection_id": "projectCallSMSConfigId",
     "phone_number_ids": "routingPhoneNumber",
 }
-_NOT_NULL = {
-    "name": "name",
-    "is_enabled": "isEnabled",
-    "repeat": "repeatPolicyIfNoOneAnswers",
-    "times": "repeatPolicyIfNoOneAnswersTimes",
-}
+_NOT_NULL = (
+    "name",
+    "isEnabled",
+    "repeatPolicyIfNoOneAnswers",
+    "repeatPolicyIfNoOneAnswersTimes",
+)
 _MESSAGES = {
     "greeting_message": "greeting",
     "no_answer_message": "no_answer_message",

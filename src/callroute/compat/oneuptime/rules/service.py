@@ -41,7 +41,7 @@ from callroute.escalation_policies.schemas import MAX_LEVELS
 from callroute.ids import parse_id
 from callroute.models import EscalationLevel, EscalationPolicy, EscalationTarget, Router
 
-_NOT_NULL = {"order": "order", "escalate_after_seconds": "escalateAfterSeconds"}
+_NOT_NULL = ("order", "escalateAfterSeconds")
 
 
 class RuleCollection(InMemoryCollection):
