@@ -15,7 +15,7 @@ from callroute.api.middleware import RequestContextMiddleware
 from callroute.api_keys.routes import router as api_keys_router
 from callroute.bots.api import router as bots_router
 from callroute.calls.routes import router as calls_router
-from callroute.compat import rootly, vcita
+from callroute.compat import oneuptime, rootly, vcita
 from callroute.config import Settings
 from callroute.connections.routes import router as connections_router
 from callroute.contacts.routes import router as contacts_router
@@ -139,4 +139,5 @@ def create_app(
     twilio_webhooks.install(ctx.renderers)
     vcita.install(app, ctx)
     rootly.install(app, ctx)
+    oneuptime.install(app, ctx)
     return app

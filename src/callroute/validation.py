@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
@@ -52,3 +53,23 @@ async def require_unique_name(
     existing = await repo.find_by(name=name)
     if existing is not None and existing.id != own_id:
         raise Conflict(f"{noun} {existing.id} is already named {name!r}", field="name")
+
+
+_LABEL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def clean_labels(labels: list[str], field: str = "labels") -> list[str]:
+    """Labels as a project keeps them: lower-cased, letters, digits, ``-`` and ``_``, each once,
+    in the order given. A label that cannot be one is a 422 naming its index."""
+    cleaned: list[str] = []
+    for index, label in enumerate(labels):
+        value = label.strip().lower()
+        if not _LABEL.match(value):
+            where = f"{field}[{index}]"
+            raise ValidationFailed(
+                f"{where}: {label!r} is not a label (letters, digits, - and _; up to 40)",
+                field=where,
+            )
+        if value not in cleaned:
+            cleaned.append(value)
+    return cleaned

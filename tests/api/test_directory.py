@@ -125,7 +125,7 @@ async def test_policy_validation(client: httpx.AsyncClient, tenant: Tenant) -> N
             {"name": "P", "levels": [{"targets": [target], "delay_seconds": -1}]},
             "levels[0].delay_seconds",
         ),
-        ({"name": "P", "repeat_count": 10, "levels": [{"targets": [target]}]}, "repeat_count"),
+        ({"name": "P", "repeat_count": 101, "levels": [{"targets": [target]}]}, "repeat_count"),
         ({"name": "P", "repeat_count": "2", "levels": [{"targets": [target]}]}, "repeat_count"),
     ]
     for body, field in cases:

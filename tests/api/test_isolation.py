@@ -13,6 +13,7 @@ import httpx
 from callroute.app import create_app
 from callroute.context import AppContext
 from tests import factories
+from tests.compat import oneuptime_support
 from tests.conftest import Tenant
 
 # A body that would be accepted if the ids belonged to the caller, per method and route.
@@ -82,6 +83,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
         "data": {"type": "live_call_routers", "attributes": {"name": "hijacked"}}
     },
     ("DELETE", "/v1/live_call_routers/{router_id}"): None,
+    **oneuptime_support.ISOLATION_BODIES,
 }
 # Path parameters of compatible APIs, as ids of one_of_each.
 PATH_IDS = {"uid": "call_id"}
@@ -112,6 +114,7 @@ async def test_every_id_route_answers_404_for_another_projects_id(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, ctx: AppContext
 ) -> None:
     ids = await factories.one_of_each(client, tenant)
+    ids |= await oneuptime_support.ids_of(client, tenant, ids)
     b_ids = await factories.one_of_each(client, other_tenant)
     for name, kind in PATH_IDS.items():
         ids[name], b_ids[name] = ids[kind], b_ids[kind]

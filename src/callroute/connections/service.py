@@ -19,7 +19,7 @@ from callroute.connections.schemas import (
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
-from callroute.models import PhoneNumber, ProviderConnection
+from callroute.models import PhoneNumber, ProviderConnection, Router
 from callroute.providers.base import ProviderEnv
 from callroute.providers.registry import get_provider
 from callroute.providers.twilio import account as twilio_account
@@ -140,6 +140,14 @@ class ConnectionService:
         if numbers:
             raise Conflict(
                 f"connection {row.name!r} still owns {numbers} phone number(s); release them first"
+            )
+        router = await self.session.scalar(
+            select(Router).where(Router.connection_id == row.id).order_by(Router.name).limit(1)
+        )
+        if router is not None:
+            raise Conflict(
+                f"connection {row.name!r} is the connection of router {router.name!r}; "
+                "change the router's connection_id first"
             )
         await self.repo.delete(row)
         return row.id

@@ -12,7 +12,8 @@ from callroute.engine.escalation import RingStrategy, TargetKind
 
 MAX_LEVELS = 20
 MAX_TARGETS = 20
-MAX_REPEAT = 9
+# A hundred passes is "keep trying"; ringing.deadline_seconds bounds how long a caller waits.
+MAX_REPEAT = 100
 
 
 class TargetIn(RequestModel):
@@ -21,6 +22,8 @@ class TargetIn(RequestModel):
 
 
 class LevelIn(RequestModel):
+    name: StrictStr = Field(default="", max_length=200, description="e.g. Primary on-call")
+    description: StrictStr = Field(default="", max_length=2000)
     targets: list[TargetIn] = Field(min_length=1, max_length=MAX_TARGETS)
     strategy: RingStrategy = Field(
         default=RingStrategy.SEQUENTIAL,
@@ -63,6 +66,8 @@ class TargetOut(ResponseModel):
 
 
 class LevelOut(ResponseModel):
+    name: str
+    description: str
     strategy: RingStrategy
     ring_timeout_seconds: int
     delay_seconds: int

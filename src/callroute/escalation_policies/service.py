@@ -65,7 +65,7 @@ class PolicyService:
             created_at=now,
             updated_at=now,
         )
-        policy.levels = _levels(data.levels)
+        policy.levels = _levels(data.levels, now)
         self.repo.add(policy)
         await self.session.flush()
         return policy
@@ -81,6 +81,7 @@ class PolicyService:
     async def update(self, policy_ref: str, data: PolicyUpdate) -> EscalationPolicy:
         policy = await self.get(policy_ref)
         reject_nulls(data)
+        now = self.clock.now()
         if data.name is not None and data.name != policy.name:
             await require_unique_name(self.repo, data.name, policy.id, "escalation policy")
             policy.name = data.name
@@ -90,8 +91,8 @@ class PolicyService:
             policy.repeat_count = data.repeat_count
         if data.levels is not None:
             await self._check_levels(data.levels)
-            policy.levels = _levels(data.levels)
-        policy.updated_at = self.clock.now()
+            policy.levels = _levels(data.levels, now)
+        policy.updated_at = now
         await self.session.flush()
         return policy
 
@@ -128,11 +129,15 @@ class PolicyService:
                 await require_existing(repo, pairs, kind.value)
 
 
-def _levels(levels: list[LevelIn]) -> list[EscalationLevel]:
+def _levels(levels: list[LevelIn], now: datetime) -> list[EscalationLevel]:
     built = []
     for position, level in enumerate(levels):
         row = EscalationLevel(
             position=position,
+            name=level.name,
+            description=level.description,
+            created_at=now,
+            updated_at=now,
             strategy=level.strategy.value,
             ring_timeout_seconds=level.ring_timeout_seconds,
             delay_seconds=level.delay_seconds,

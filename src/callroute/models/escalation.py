@@ -21,13 +21,16 @@ class EscalationPolicy(IdMixin, ProjectScoped, TimestampMixin, Base):
     )
 
 
-class EscalationLevel(IdMixin, Base):
+class EscalationLevel(IdMixin, TimestampMixin, Base):
     __tablename__ = "escalation_levels"
 
     policy_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("escalation_policies.id", ondelete="CASCADE"), index=True
     )
+    # Levels are rung in ascending position; positions need not be contiguous.
     position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
     strategy: Mapped[str] = mapped_column(String(20))
     ring_timeout_seconds: Mapped[int]
     delay_seconds: Mapped[int]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callroute.db.base import Base, IdMixin, ProjectScoped, TimestampMixin
@@ -20,4 +21,12 @@ class Router(IdMixin, ProjectScoped, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200))
     enabled: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Lower-case tags ("billing", "eu"), filtered on like a contact's labels.
+    labels: Mapped[list[str]] = mapped_column(json_type(), default=list)
+    # The provider account the router's numbers come from, when one is chosen: its numbers
+    # must belong to it. Deleting the connection is refused while a router names it.
+    connection_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("provider_connections.id"), index=True
+    )
     config: Mapped[dict[str, Any]] = mapped_column(json_type())

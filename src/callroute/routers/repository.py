@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select
 
 from callroute.api.pagination import Cursor, SortSpec
+from callroute.db.dialect import dialect_of, json_array_contains
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import PhoneNumber, Router
@@ -22,6 +23,9 @@ class RouterRepository(ScopedRepository[Router]):
         for name in ("name", "enabled"):
             if name in filters:
                 stmt = stmt.where(getattr(Router, name) == filters[name])
+        if "label" in filters:
+            label = filters["label"].strip().lower()
+            stmt = stmt.where(json_array_contains(dialect_of(self.session), Router.labels, label))
         return await paginate(
             self.session,
             stmt,

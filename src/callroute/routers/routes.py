@@ -35,6 +35,9 @@ async def _out(session: Session, principal: Principal, rows: list[Router]) -> li
                 "name": row.name,
                 "slug": row.slug,
                 "enabled": row.enabled,
+                "description": row.description,
+                "labels": row.labels,
+                "connection_id": row.connection_id,
                 "created_at": row.created_at,
                 "updated_at": row.updated_at,
                 "phone_numbers": [

@@ -26,6 +26,7 @@ from callroute.api.schemas import (
 )
 from callroute.engine.callflow.model import ActionKind, CallerId, Fallback, RingMode
 from callroute.engine.escalation import RingStrategy
+from callroute.escalation_policies.schemas import MAX_REPEAT
 from callroute.schedules.schemas import Weekday
 
 HttpUrl = Annotated[StrictStr, Field(max_length=1000, pattern=r"^https?://\S+$")]
@@ -177,7 +178,10 @@ class RingingIn(RequestModel):
         default=None, ge=0, le=3600, description="Overrides every level's delay for calls."
     )
     repeat_count: StrictInt | None = Field(
-        default=None, ge=0, le=9, description="Overrides the policy's repeat count for calls."
+        default=None,
+        ge=0,
+        le=MAX_REPEAT,
+        description="Overrides the policy's repeat count for calls.",
     )
     caller_id: CallerId = CallerId.CALLER
 
@@ -213,9 +217,28 @@ class RouterConfig(RequestModel):
 CONFIG_FIELDS = tuple(RouterConfig.model_fields)
 
 
+MAX_LABELS = 20
+
+Description = Annotated[StrictStr, Field(max_length=2000)]
+Labels = Annotated[
+    list[StrictStr],
+    Field(
+        max_length=MAX_LABELS,
+        description="Tags such as `billing`; lower-cased, letters, digits, `-` and `_`.",
+    ),
+]
+
+
 class RouterCreate(RouterConfig):
     name: Name
     enabled: StrictBool = True
+    description: Description = ""
+    labels: Labels = Field(default_factory=list)
+    connection_id: uuid.UUID | None = Field(
+        default=None,
+        description="The provider connection the router's numbers come from; when set, every "
+        "number attached must belong to it.",
+    )
     phone_number_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
 
 
@@ -225,6 +248,9 @@ class RouterUpdate(RequestModel):
 
     name: Name | None = None
     enabled: StrictBool | None = None
+    description: Description | None = None
+    labels: Labels | None = None
+    connection_id: uuid.UUID | None = Field(default=None, description="null clears it.")
     phone_number_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     greeting: PromptIn | None = None
     screening: ScreeningIn | None = None
@@ -253,6 +279,9 @@ class RouterOut(RouterConfig):
     name: str
     slug: str
     enabled: bool
+    description: str
+    labels: list[str]
+    connection_id: uuid.UUID | None
     phone_numbers: list[PhoneNumberRef]
     created_at: datetime
     updated_at: datetime
@@ -262,3 +291,4 @@ class RouterListQuery(ListQuery):
     sort_fields: ClassVar[tuple[str, ...]] = ("created_at", "name")
     name: StrictStr | None = None
     enabled: bool | None = None
+    label: StrictStr | None = Field(default=None, description="Routers with this label.")

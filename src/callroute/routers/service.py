@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callroute.api.errors import validation_failed
 from callroute.bots.api import BotRepository
 from callroute.clock import Clock
+from callroute.connections.service import ConnectionRepository
 from callroute.db.pagination import PageResult
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
@@ -32,7 +33,7 @@ from callroute.services.repository import ServiceRepository
 from callroute.sip_trunks.api import TrunkRepository
 from callroute.teams.repository import TeamRepository
 from callroute.urgencies.repository import UrgencyRepository
-from callroute.validation import found, require_existing
+from callroute.validation import clean_labels, found, require_existing
 
 
 class RouterService:
@@ -42,15 +43,22 @@ class RouterService:
         self.project_id = project_id
         self.clock = clock
 
-    async def create(self, data: RouterCreate) -> Router:
+    async def create(self, data: RouterCreate, *, distinct_slug: bool = False) -> Router:
+        """``distinct_slug`` gives a router whose name another router already slugs to a
+        numbered slug (``hotline-2``) instead of refusing it: for APIs where names repeat."""
         await self._check(data)
-        slug = await self._free_slug(data.name, None)
+        labels = clean_labels(data.labels)
+        await self._connection(data.connection_id)
+        slug = await self._free_slug(data.name, None, distinct=distinct_slug)
         now = self.clock.now()
         router = Router(
             project_id=self.project_id,
             name=data.name,
             slug=slug,
             enabled=data.enabled,
+            description=data.description,
+            labels=labels,
+            connection_id=data.connection_id,
             config=_config(data),
             created_at=now,
             updated_at=now,
@@ -68,12 +76,14 @@ class RouterService:
             query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
         )
 
-    async def update(self, ref: str, data: RouterUpdate) -> Router:
+    async def update(self, ref: str, data: RouterUpdate, *, distinct_slug: bool = False) -> Router:
         router = await self.get(ref)
         sent = data.model_fields_set
         for field in sent & {
             "name",
             "enabled",
+            "description",
+            "labels",
             "phone_number_ids",
             "screening",
             "ringing",
@@ -101,19 +111,29 @@ class RouterService:
         merged.update(
             name=data.name or router.name,
             enabled=router.enabled if data.enabled is None else data.enabled,
+            connection_id=data.connection_id if "connection_id" in sent else router.connection_id,
         )
         try:
             full = RouterCreate.model_validate(merged)
         except PydanticValidationError as exc:
             raise validation_failed(exc.errors()) from exc
         await self._check(full)
+        if data.labels is not None:
+            router.labels = clean_labels(data.labels)
         if data.name is not None and data.name != router.name:
-            router.slug = await self._free_slug(data.name, router.id)
+            router.slug = await self._free_slug(data.name, router.id, distinct=distinct_slug)
             router.name = data.name
+        if data.description is not None:
+            router.description = data.description
+        if "connection_id" in sent:
+            await self._connection(data.connection_id)
+            router.connection_id = data.connection_id
         router.enabled = full.enabled
         router.config = _config(full)
         if data.phone_number_ids is not None:
             await self._attach(router, data.phone_number_ids)
+        elif "connection_id" in sent:
+            await self._attach(router, [n.id for n in await self._numbers_of(router)])
         router.updated_at = self.clock.now()
         await self.session.flush()
         return router
@@ -139,25 +159,46 @@ class RouterService:
                 raise ValidationFailed(
                     f"{field}: no phone number {number_id} in this project", field=field
                 )
+            if router.connection_id not in (None, number.connection_id):
+                raise ValidationFailed(
+                    f"{field}: {number.number} belongs to connection {number.connection_id}, "
+                    f"not to the router's connection {router.connection_id}",
+                    field=field,
+                )
             if number.router_id not in (None, router.id):
                 raise Conflict(
                     f"{field}: {number.number} is already routed by router {number.router_id}",
                     field=field,
                 )
-        for number in await self.session.scalars(
-            select(PhoneNumber).where(PhoneNumber.router_id == router.id)
-        ):
+        for number in await self._numbers_of(router):
             if number.id not in numbers:
                 number.router_id = None
         for number in numbers.values():
             number.router_id = router.id
         await self.session.flush()
 
-    async def _free_slug(self, name: str, router_id: uuid.UUID | None) -> str:
-        slug = slugify(name, 200) or "router"
-        existing = await self.repo.by_slug(slug)
-        if existing is not None and existing.id != router_id:
-            raise Conflict(f"router {existing.id} already has the slug {slug!r}", field="name")
+    async def _numbers_of(self, router: Router) -> list[PhoneNumber]:
+        rows = await self.session.scalars(
+            select(PhoneNumber).where(PhoneNumber.router_id == router.id)
+        )
+        return list(rows.all())
+
+    async def _connection(self, connection_id: uuid.UUID | None) -> None:
+        if connection_id is not None:
+            await require_existing(
+                ConnectionRepository(self.session, self.project_id),
+                [("connection_id", connection_id)],
+                "connection",
+            )
+
+    async def _free_slug(self, name: str, router_id: uuid.UUID | None, *, distinct: bool) -> str:
+        base = slugify(name, 190) or "router"
+        slug, n = base, 1
+        while (existing := await self.repo.by_slug(slug)) is not None and existing.id != router_id:
+            if not distinct:
+                raise Conflict(f"router {existing.id} already has the slug {slug!r}", field="name")
+            n += 1
+            slug = f"{base}-{n}"
         return slug
 
     async def _check(self, config: RouterConfig) -> None:

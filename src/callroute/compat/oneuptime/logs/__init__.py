@@ -1,0 +1,1 @@
+"""OneUptime call logs: calls and their legs, read-only."""

@@ -1,0 +1,1 @@
+"""OneUptime Incoming Call Policies: routers."""

@@ -1,0 +1,1 @@
+"""OneUptime escalation rules: the levels of the escalation policy a router rings."""
