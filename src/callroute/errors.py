@@ -99,3 +99,18 @@ class MethodNotAllowed(ApiError):
 class InternalError(ApiError):
     status = 500
     code = "internal_error"
+
+
+class ProviderRejected(ApiError):
+    """The telephony provider refused the request (its 4xx): the message says why, in the
+    provider's words, with its error code."""
+
+    status = 422
+    code = "provider_rejected"
+
+
+class ProviderUnavailable(ApiError):
+    """The telephony provider could not be reached, or kept failing after retries."""
+
+    status = 502
+    code = "provider_unavailable"

@@ -38,6 +38,7 @@ class Request:
     method: str
     path: str
     form: dict[str, list[str]]
+    status: int = 0  # what the fake answered
 
     def one(self, name: str) -> str | None:
         values = self.form.get(name)
@@ -60,8 +61,15 @@ class TwilioCloud:
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
 
-    def made(self, pattern: str, method: str = "POST") -> list[Request]:
-        return [r for r in self.requests if r.method == method and re.search(pattern, r.path)]
+    def made(self, pattern: str, method: str = "POST", *, ok: bool = False) -> list[Request]:
+        """Requests to paths matching ``pattern``; ``ok``: only those answered 2xx."""
+        return [
+            r
+            for r in self.requests
+            if r.method == method
+            and re.search(pattern, r.path)
+            and (not ok or 200 <= r.status < 300)
+        ]
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -70,7 +78,13 @@ class TwilioCloud:
             form.setdefault(name, []).append(value)
         for name, value in parse_qsl(request.url.query.decode(), keep_blank_values=True):
             form.setdefault(name, []).append(value)
-        self.requests.append(Request(request.method, path, form))
+        recorded = Request(request.method, path, form)
+        self.requests.append(recorded)
+        response = self._answer(request.method, path, form)
+        recorded.status = response.status_code
+        return response
+
+    def _answer(self, method: str, path: str, form: dict[str, list[str]]) -> httpx.Response:
         for pattern, statuses in self.fail.items():
             if re.search(pattern, path) and statuses:
                 status = statuses.pop(0)
@@ -79,7 +93,7 @@ class TwilioCloud:
             if re.search(pattern, path):
                 body = {"code": code, "message": message, "more_info": "", "status": status}
                 return httpx.Response(status, json=body)
-        return self._route(request.method, path, form)
+        return self._route(method, path, form)
 
     def _route(self, method: str, path: str, form: dict[str, list[str]]) -> httpx.Response:
         one = {k: v[0] for k, v in form.items()}

@@ -20,11 +20,13 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.calls import inbox
+from callroute.calls.records import CallRecords
 from callroute.calls.runtime import CallRuntime, lock_call
 from callroute.clock import FrozenClock
 from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
+from callroute.errors import ProviderUnavailable
 from callroute.providers.base import CallContext
 from callroute.providers.registry import get_provider
 from callroute.timers.auditor import audit
@@ -36,6 +38,30 @@ log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 10
 REAP_EVERY = timedelta(seconds=5)
 AUDIT_EVERY = timedelta(seconds=30)
+
+
+async def _note_provider_trouble(
+    session: AsyncSession,
+    timer: Claimed,
+    exc: ProviderUnavailable,
+    give_up: bool,
+    backoff: timedelta,
+    now: datetime,
+) -> None:
+    """A provider outage is part of the call's story: its timeline says what failed and when
+    it is tried again."""
+    assert timer.call_id is not None
+    call = await lock_call(session, timer.call_id)
+    if call is None:
+        return
+    records = CallRecords(session, call)
+    detail = {
+        "message": exc.message,
+        "attempt": timer.attempts,
+        "retry_in_seconds": None if give_up else int(backoff.total_seconds()),
+    }
+    await records.append(now, [("provider_unavailable", detail)])
+    await records.write()
 
 
 class LeaseLost(Exception):
@@ -184,11 +210,13 @@ class Runner:
         try:
             async with self.ctx.db.unit_of_work() as session:
                 store = TimerStore(session)
+                backoff = timedelta(seconds=min(2**timer.attempts, 60))
                 if give_up:
                     await store.finish(timer.id, self.worker_id)
                 else:
-                    backoff = timedelta(seconds=min(2**timer.attempts, 60))
                     await store.release(timer.id, self.worker_id, now + backoff)
+                if isinstance(exc, ProviderUnavailable) and timer.call_id is not None:
+                    await _note_provider_trouble(session, timer, exc, give_up, backoff, now)
         except Exception as second:  # the database itself is away: the lease will expire
             log.warning("timer_release_failed", timer_id=str(timer.id), error=str(second))
 

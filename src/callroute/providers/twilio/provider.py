@@ -20,11 +20,12 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
+from callroute.errors import ProviderUnavailable
 from callroute.models import Call, CallLeg, PhoneNumber, ProviderConnection
 from callroute.providers.base import (
     AvailableNumber,
@@ -35,11 +36,7 @@ from callroute.providers.base import (
     Provisioned,
 )
 from callroute.providers.twilio import account, documents, twiml
-from callroute.providers.twilio.rest import (
-    ProviderUnavailable,
-    client,
-    translated,
-)
+from callroute.providers.twilio.rest import client, translated
 from callroute.timers.store import TimerStore
 
 log = structlog.get_logger(__name__)
@@ -65,7 +62,7 @@ class TwilioProvider:
         api = self.client(connection)
         try:
             found = await api.api.v2010.accounts(api.account_sid).fetch_async()
-        except TwilioRestException as exc:
+        except TwilioException as exc:
             raise translated(exc, "Checking the Twilio account") from exc
         return f"Twilio account {found.sid} ({found.friendly_name}) is {found.status}"
 
@@ -86,7 +83,7 @@ class TwilioProvider:
                 voice_enabled=True,
                 limit=search.limit,
             )
-        except TwilioRestException as exc:
+        except TwilioException as exc:
             raise translated(exc, "Searching Twilio's available numbers") from exc
         return [
             AvailableNumber(
@@ -132,7 +129,7 @@ class TwilioProvider:
                 row = await api.incoming_phone_numbers.create_async(
                     phone_number=number.number, **hooks
                 )
-        except TwilioRestException as exc:
+        except TwilioException as exc:
             doing = "Attaching the number" if existing else "Buying the number"
             raise translated(exc, doing) from exc
         capabilities = _capabilities(row.capabilities) or number.capabilities
@@ -152,8 +149,8 @@ class TwilioProvider:
                 await resource.delete_async()
             else:  # keep the number in the account, but stop sending its calls here
                 await resource.update_async(voice_url="", voice_fallback_url="", status_callback="")
-        except TwilioRestException as exc:
-            if exc.status == 404:
+        except TwilioException as exc:
+            if isinstance(exc, TwilioRestException) and exc.status == 404:
                 return  # already gone from the account: nothing left to undo
             raise translated(exc, "Releasing the number") from exc
 

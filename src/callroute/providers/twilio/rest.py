@@ -14,12 +14,12 @@ import logging
 from typing import Any
 
 import httpx
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from callroute.errors import ApiError
+from callroute.errors import ApiError, ProviderRejected, ProviderUnavailable
 from callroute.providers.twilio.account import Credentials
 
 _log = logging.getLogger("callroute.twilio")
@@ -29,20 +29,6 @@ FIRST_BACKOFF_SECONDS = 0.25
 MAX_BACKOFF_SECONDS = 4.0
 TIMEOUT_SECONDS = 10.0
 _RETRIED_STATUSES = {429, 500, 502, 503, 504}
-
-
-class ProviderRejected(ApiError):
-    """Twilio refused the request (a 4xx): the message says why, in Twilio's words."""
-
-    status = 422
-    code = "provider_rejected"
-
-
-class ProviderUnavailable(ApiError):
-    """Twilio could not be reached, or kept failing (5xx) after the retries."""
-
-    status = 502
-    code = "provider_unavailable"
 
 
 class HttpxTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # untyped library
@@ -120,9 +106,21 @@ def client(credentials: Credentials, http: httpx.AsyncClient) -> Client:
     )
 
 
-def translated(exc: TwilioRestException, doing: str) -> ApiError:
-    """Twilio's error as a callroute error, with Twilio's code and message kept."""
-    detail = f"Twilio error {exc.code}: {exc.msg}" if exc.code else f"Twilio: {exc.msg}"
+def twilio_message(exc: TwilioException) -> str:
+    """Twilio's own message (the library prefixes it with "Unable to create record: ")."""
+    message = str(getattr(exc, "msg", None) or exc)
+    if message.startswith("Unable to ") and ": " in message:
+        return message.split(": ", 1)[1]
+    return message
+
+
+def translated(exc: TwilioException, doing: str) -> ApiError:
+    """Twilio's error as a callroute error, with Twilio's code and message kept. An error
+    that is not Twilio's answer to a request (a page that failed to load) is an outage."""
+    if not isinstance(exc, TwilioRestException):
+        return ProviderUnavailable(f"{doing} failed. Twilio: {exc}")
+    message = twilio_message(exc)
+    detail = f"Twilio error {exc.code}: {message}" if exc.code else f"Twilio: {message}"
     details: list[dict[str, str | None]] = [
         {"field": "twilio_code", "message": str(exc.code) if exc.code else None},
         {"field": "twilio_status", "message": str(exc.status)},
