@@ -73,6 +73,8 @@ class TwilioWebhooks:
     # -- the inbound call ----------------------------------------------------------------------
 
     async def inbound(self, incoming: Incoming, now: datetime) -> str:
+        if not incoming.signature:  # Twilio signs every request: this one is not Twilio's
+            raise Forbidden("missing X-Twilio-Signature")
         to, call_sid = incoming.params.get("To", ""), incoming.params.get("CallSid", "")
         target = await inbound_target(self.session, to, call_sid)
         if target is None or target.connection_kind != PROVIDER:
