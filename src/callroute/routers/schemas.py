@@ -239,6 +239,7 @@ class RouterOut(RouterConfig):
     model_config = ConfigDict(extra="ignore")
 
     id: uuid.UUID
+    handle: int = Field(description="Integer id, unique in the project (VoiceLink routing id).")
     name: str
     slug: str
     enabled: bool

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callroute.api.errors import validation_failed
 from callroute.bots.api import BotRepository
 from callroute.clock import Clock
+from callroute.db.handles import HandleKind, next_handle
 from callroute.db.pagination import PageResult
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
@@ -48,6 +49,7 @@ class RouterService:
         now = self.clock.now()
         router = Router(
             project_id=self.project_id,
+            handle=await next_handle(self.session, self.project_id, HandleKind.ROUTER),
             name=data.name,
             slug=slug,
             enabled=data.enabled,
