@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, Field
@@ -39,7 +40,7 @@ class RecordingOut(ResponseModel):
 
 class CallOut(ResponseModel):
     id: uuid.UUID
-    direction: str
+    direction: CallDirection
     from_number: str = Field(serialization_alias="from")
     to_number: str = Field(serialization_alias="to")
     router_id: uuid.UUID | None
@@ -70,10 +71,16 @@ class EventOut(ResponseModel):
     detail: dict[str, Any]
 
 
+class CallDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
 class CallListQuery(ListQuery):
     sort_fields: ClassVar[tuple[str, ...]] = ("started_at",)
     default_sort: ClassVar[str] = "-started_at"
     router_id: uuid.UUID | None = None
+    direction: CallDirection | None = None
     status: CallStatus | None = None
     number: E164 | None = Field(default=None, description="Calls from or to this number.")
     started_after: AwareDatetime | None = Field(default=None, description="started_at >= this")

@@ -22,6 +22,7 @@ from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import (
     CONFIG_FIELDS,
     ActionIn,
+    OutboundIn,
     RouterConfig,
     RouterCreate,
     RouterListQuery,
@@ -196,10 +197,26 @@ class RouterService:
                     [(f"{path}.bot_id", action.bot_id)],
                     "bot",
                 )
+        if config.outbound is not None:
+            await self._check_outbound(config.outbound)
         slugs = UrgencyRepository(self.session, self.project_id)
         for path, slug in urgencies:
             if slug is not None and await slugs.by_slug(slug) is None:
                 raise ValidationFailed(f"{path}: no urgency {slug!r} in this project", field=path)
+
+    async def _check_outbound(self, outbound: OutboundIn) -> None:
+        if outbound.sip_trunk_id is not None:
+            await require_existing(
+                TrunkRepository(self.session, self.project_id),
+                [("outbound.sip_trunk_id", outbound.sip_trunk_id)],
+                "SIP trunk",
+            )
+        if outbound.bot_id is not None:
+            await require_existing(
+                BotRepository(self.session, self.project_id),
+                [("outbound.bot_id", outbound.bot_id)],
+                "bot",
+            )
 
     def _target_repo(self, kind: TargetType) -> tuple[ScopedRepository[Any], str]:
         repos: dict[TargetType, tuple[type[ScopedRepository[Any]], str]] = {
