@@ -15,6 +15,7 @@ from callroute.api.middleware import RequestContextMiddleware
 from callroute.api_keys.routes import router as api_keys_router
 from callroute.bots.api import router as bots_router
 from callroute.calls.routes import router as calls_router
+from callroute.compat import voicelink
 from callroute.config import Settings
 from callroute.connections.routes import router as connections_router
 from callroute.contacts.routes import router as contacts_router
@@ -133,4 +134,5 @@ def create_app(
     app.include_router(ops.router)
     for router in NATIVE_ROUTERS:
         app.include_router(router)
+    voicelink.install(app, ctx)
     return app

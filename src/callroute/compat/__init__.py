@@ -1,0 +1,1 @@
+"""Drop-in compatible APIs of other systems, translated onto the one core model."""
