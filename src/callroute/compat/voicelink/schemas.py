@@ -47,8 +47,13 @@ def _one_of(names: dict[int, str]) -> AfterValidator:
 
 def _did_number(value: str) -> str:
     # VoiceLink shows DIDs with or without the leading "+"; both name the same number.
-    digits = value.strip()
-    return normalise_phone(digits if digits.startswith("+") else f"+{digits}")
+    text = value.strip()
+    try:
+        return normalise_phone(text if text.startswith("+") else f"+{text}")
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a DID number (international form, with or without the +)"
+        ) from None
 
 
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
