@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests import databases
@@ -50,20 +50,8 @@ paths = st.sampled_from([vl.URL, f"{vl.URL}/1", f"{vl.URL}/0", f"{vl.URL}/abc"])
 def harness(sqlite_template: Path, tmp_path: Path) -> Iterator[Harness]:
     h = Harness(databases.sqlite_copy(sqlite_template, tmp_path))
     h.run(vl.partner(h.client, h.ctx, h.tenant))
-    statuses: set[int] = set()
-    h.client.event_hooks["response"].append(_record(statuses))
     yield h
     h.close()
-    # The run only proves something if random requests got past validation to lookups and
-    # to successes, not only to 400s.
-    assert {200, 400, 404} <= statuses
-
-
-def _record(statuses: set[int]) -> Any:
-    async def hook(response: httpx.Response) -> None:
-        statuses.add(response.status_code)
-
-    return hook
 
 
 def check(response: httpx.Response) -> None:
@@ -82,6 +70,17 @@ def check(response: httpx.Response) -> None:
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(path=paths, body=bodies, read=st.booleans())
+# Random input mostly stops at validation; these always reach the deeper answers too: a
+# success, an unknown id, a conflict, a replace of a native router, a read.
+@example(path=vl.URL, body=vl.example_request(), read=False)
+@example(path=vl.URL, body={**vl.example_request(), "did_id": 999_999}, read=False)
+@example(path=vl.URL, body=vl.example_request(), read=False)
+@example(
+    path=f"{vl.URL}/1",
+    body={**vl.example_request(), "did_id": 813, "mobile_number": vl.MOBILE},
+    read=False,
+)
+@example(path=f"{vl.URL}/1", body=None, read=True)
 def test_random_requests_never_produce_a_500(
     harness: Harness, path: str, body: Any, read: bool
 ) -> None:

@@ -75,10 +75,10 @@ class RoutingService:
         plan = await self._plan(data, None, enabled=data.status != 0)
         if plan.did.router_id is not None:
             routing = await self.session.get(Router, plan.did.router_id)
+            handle = routing.handle if routing else plan.did.router_id
             raise Conflict(
                 f"{_did_field(data)}: DID {plan.did.handle} ({plan.did.number}) already has "
-                f"routing {routing.handle if routing else plan.did.router_id}; replace it with "
-                "POST /voicelink/call-routing/{routing_id}",
+                f"routing {handle}; replace it with POST /voicelink/call-routing/{handle}",
                 field=_did_field(data),
             )
         router = await self.routers.create(
@@ -216,7 +216,7 @@ class RoutingService:
         self, data: RoutingFields, current: PhoneNumber | None, *, enabled: bool
     ) -> Plan:
         connection = await self._connection(data)
-        did = await self._did(data, connection) if _did_field(data) else current
+        did = await self._did(data) if _did_field(data) else current
         assert did is not None  # create requires a DID; a routing always has one
         if connection is not None and did.connection_id != connection.id:
             raise NotFound(
@@ -266,7 +266,7 @@ class RoutingService:
             raise NotFound(f"{field}: no connection {connection_id} in this project", field=field)
         return row
 
-    async def _did(self, data: RoutingFields, connection: ProviderConnection | None) -> PhoneNumber:
+    async def _did(self, data: RoutingFields) -> PhoneNumber:
         if data.did_id is not None:
             did = await self.numbers.find_by(handle=data.did_id)
             if did is None:
