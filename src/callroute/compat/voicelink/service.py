@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.bots.api import BotRepository
@@ -27,23 +26,17 @@ from callroute.compat.voicelink.schemas import (
     RoutingOut,
     RoutingReplace,
 )
+from callroute.compat.voicelink.translation import check_fields, did_field, routing_out
 from callroute.connections.service import ConnectionRepository
-from callroute.engine.callflow.model import ActionKind
 from callroute.errors import Conflict, NotFound, ValidationFailed
 from callroute.models import Bot, PhoneNumber, ProviderConnection, Router, SipTrunk
 from callroute.numbers.service import NumberRepository
 from callroute.projects.slugs import slugify
 from callroute.routers.repository import RouterRepository
-from callroute.routers.schemas import RouterConfig, RouterCreate, RouterUpdate, TargetType
+from callroute.routers.schemas import RouterCreate, RouterUpdate
 from callroute.routers.service import RouterService
 from callroute.sip_trunks.api import TrunkRepository
 
-COMPANIONS = {
-    "inbound_sip_trunk_id": ("for_inbound_call", InboundMode.SIP),
-    "inbound_websocket_bot_id": ("for_inbound_call", InboundMode.BOT),
-    "outbound_sip_trunk_id": ("for_outbound_call", OutboundMode.SIP),
-    "outbound_websocket_bot_id": ("for_outbound_call", OutboundMode.BOT),
-}
 OWNER_LABEL = "Owner's mobile"
 
 
@@ -67,7 +60,7 @@ class RoutingService:
     # --- the three operations ---------------------------------------------------------------
 
     async def create(self, data: RoutingCreate) -> RoutingOut:
-        _check_fields(data)
+        check_fields(data)
         if data.did_id is None and data.did_number is None:
             raise ValidationFailed(
                 "did_id: field required (or give did_number instead)", field="did_id"
@@ -77,9 +70,9 @@ class RoutingService:
             routing = await self.session.get(Router, plan.did.router_id)
             handle = routing.handle if routing else plan.did.router_id
             raise Conflict(
-                f"{_did_field(data)}: DID {plan.did.handle} ({plan.did.number}) already has "
+                f"{did_field(data)}: DID {plan.did.handle} ({plan.did.number}) already has "
                 f"routing {handle}; replace it with POST /voicelink/call-routing/{handle}",
-                field=_did_field(data),
+                field=did_field(data),
             )
         router = await self.routers.create(
             RouterCreate.model_validate(
@@ -92,17 +85,17 @@ class RoutingService:
                 }
             )
         )
-        return await self.view(router, plan.did)
+        return await routing_out(self.session, self.project_id, router, plan.did)
 
     async def replace(self, routing_id: int, data: RoutingReplace) -> RoutingOut:
-        _check_fields(data)
+        check_fields(data)
         router, current = await self.routing(routing_id)
         plan = await self._plan(data, current, enabled=data.status == 1)
         if plan.did.router_id not in (None, router.id):
             raise Conflict(
-                f"{_did_field(data)}: DID {plan.did.handle} ({plan.did.number}) is routed by "
+                f"{did_field(data)}: DID {plan.did.handle} ({plan.did.number}) is routed by "
                 "another routing",
-                field=_did_field(data),
+                field=did_field(data),
             )
         # Sending `action` drops a menu the router may have had; its other native parts
         # (greeting, screening, hours ...) are not VoiceLink's and stay as they are.
@@ -115,7 +108,7 @@ class RoutingService:
             }
         )
         router = await self.routers.update(str(router.id), update)
-        return await self.view(router, plan.did)
+        return await routing_out(self.session, self.project_id, router, plan.did)
 
     async def get(self, routing_id: int, connection_id: uuid.UUID | None) -> RoutingOut:
         router, did = await self.routing(routing_id)
@@ -125,7 +118,7 @@ class RoutingService:
                 raise NotFound(
                     f"no routing {routing_id} on connection {connection_id}", field="routing_id"
                 )
-        return await self.view(router, did)
+        return await routing_out(self.session, self.project_id, router, did)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -134,13 +127,9 @@ class RoutingService:
         router = await RouterRepository(self.session, self.project_id).find_by(handle=routing_id)
         if router is None:
             raise NotFound(f"no routing {routing_id} in this project", field="routing_id")
-        numbers = list(
-            await self.session.scalars(
-                select(PhoneNumber).where(
-                    PhoneNumber.project_id == self.project_id, PhoneNumber.router_id == router.id
-                )
-            )
-        )
+        numbers = (await RouterRepository(self.session, self.project_id).numbers_of([router.id]))[
+            router.id
+        ]
         if len(numbers) != 1:
             raise NotFound(
                 f"no routing {routing_id}: router {router.name!r} routes {len(numbers)} numbers, "
@@ -149,80 +138,19 @@ class RoutingService:
             )
         return router, numbers[0]
 
-    async def view(self, router: Router, did: PhoneNumber) -> RoutingOut:
-        config = RouterConfig.model_validate(router.config)
-        out: dict[str, Any] = {
-            "id": router.handle,
-            "router_id": router.id,
-            "did_id": did.handle,
-            "did_number": did.number,
-            "connection_id": did.connection_id,
-            "for_inbound_call": None,
-            "for_outbound_call": None,
-            "inbound_websocket_bot_id": None,
-            "inbound_sip_trunk_id": None,
-            "outbound_websocket_bot_id": None,
-            "outbound_sip_trunk_id": None,
-            "mobile_number": None,
-            "status": 1 if router.enabled else 0,
-            "created_at": router.created_at,
-            "updated_at": router.updated_at,
-        }
-        action = config.action if config.menu is None else None
-        if action is not None and action.type is ActionKind.FORWARD:
-            out.update(for_inbound_call=InboundMode.MOBILE, mobile_number=action.number)
-        elif (
-            action is not None
-            and action.type is ActionKind.RING
-            and action.target is not None
-            and action.target.type == TargetType.MEMBER
-            and action.target.id == did.owner_id
-        ):
-            out.update(for_inbound_call=InboundMode.MOBILE)
-        elif action is not None and action.type is ActionKind.SIP and action.sip_trunk_id:
-            out.update(
-                for_inbound_call=InboundMode.SIP,
-                inbound_sip_trunk_id=await self._handle(SipTrunk, action.sip_trunk_id),
-            )
-        elif action is not None and action.type is ActionKind.BOT and action.bot_id:
-            out.update(
-                for_inbound_call=InboundMode.BOT,
-                inbound_websocket_bot_id=await self._handle(Bot, action.bot_id),
-            )
-        outbound = config.outbound
-        if outbound is not None and outbound.sip_trunk_id is not None:
-            out.update(
-                for_outbound_call=OutboundMode.SIP,
-                outbound_sip_trunk_id=await self._handle(SipTrunk, outbound.sip_trunk_id),
-            )
-        elif outbound is not None and outbound.bot_id is not None:
-            out.update(
-                for_outbound_call=OutboundMode.BOT,
-                outbound_websocket_bot_id=await self._handle(Bot, outbound.bot_id),
-            )
-        elif outbound is not None:
-            out.update(for_outbound_call=OutboundMode.ONLY_ANSWER)
-        return RoutingOut.model_validate(out)
-
-    async def _handle(self, model: type[Bot | SipTrunk], row_id: uuid.UUID) -> int | None:
-        handle: int | None = await self.session.scalar(
-            select(model.handle).where(model.project_id == self.project_id, model.id == row_id)
-        )
-        return handle
-
     # --- resolving a request ------------------------------------------------------------------
 
     async def _plan(
         self, data: RoutingFields, current: PhoneNumber | None, *, enabled: bool
     ) -> Plan:
         connection = await self._connection(data)
-        did = await self._did(data) if _did_field(data) else current
+        did = await self._did(data) if did_field(data) else current
         assert did is not None  # create requires a DID; a routing always has one
         if connection is not None and did.connection_id != connection.id:
             raise NotFound(
-                f"{_did_field(data) or 'routing_id'}: DID {did.handle} ({did.number}) is not "
+                f"{did_field(data) or 'routing_id'}: DID {did.handle} ({did.number}) is not "
                 f"on connection {connection.id}",
-                field=_did_field(data) or "routing_id",
+                field=did_field(data) or "routing_id",
             )
         return Plan(
             did=did,
@@ -244,15 +172,8 @@ class RoutingService:
             )
         if given is not None:
             return await self._connection_by_id(given, field)
-        active = await self.session.scalar(
-            select(func.count())
-            .select_from(ProviderConnection)
-            .where(
-                ProviderConnection.project_id == self.project_id,
-                ProviderConnection.enabled.is_(True),
-            )
-        )
-        if active and active > 1:
+        active = await ConnectionRepository(self.session, self.project_id).count_enabled()
+        if active > 1:
             raise ValidationFailed(
                 f"connection_id: field required: this project has {active} active "
                 "connections; say which one the request applies to",
@@ -339,34 +260,3 @@ class RoutingService:
                 return name
             name = f"VoiceLink {number} ({suffix})"
         raise Conflict(f"too many routers are named after {number}; rename some", field="did_id")
-
-
-def _did_field(data: RoutingFields) -> str | None:
-    if data.did_id is not None:
-        return "did_id"
-    return "did_number" if data.did_number is not None else None
-
-
-def _check_fields(data: RoutingFields) -> None:
-    """Each mode's companion id is required with it and refused with any other mode."""
-    for field, (mode_field, mode) in COMPANIONS.items():
-        chosen = getattr(data, mode_field)
-        given = getattr(data, field) is not None
-        if chosen == mode and not given:
-            raise ValidationFailed(
-                f"{field}: field required when {mode_field} is {mode.value}", field=field
-            )
-        if chosen != mode and given:
-            raise ValidationFailed(
-                f"{field}: only applies when {mode_field} is {mode.value}, not {chosen}",
-                field=field,
-            )
-    if data.mobile_number is not None and data.for_inbound_call != InboundMode.MOBILE:
-        raise ValidationFailed(
-            f"mobile_number: only applies when for_inbound_call is 1, not {data.for_inbound_call}",
-            field="mobile_number",
-        )
-    if data.did_id is not None and data.did_number is not None:
-        raise ValidationFailed(
-            "did_number: give either did_id or did_number, not both", field="did_number"
-        )
