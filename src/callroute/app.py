@@ -15,7 +15,7 @@ from callroute.api.middleware import RequestContextMiddleware
 from callroute.api_keys.routes import router as api_keys_router
 from callroute.bots.api import router as bots_router
 from callroute.calls.routes import router as calls_router
-from callroute.compat import oneuptime, rootly, vcita
+from callroute.compat import oneuptime, rootly, vcita, voicelink
 from callroute.config import Settings
 from callroute.connections.routes import router as connections_router
 from callroute.contacts.routes import router as contacts_router
@@ -140,4 +140,5 @@ def create_app(
     vcita.install(app, ctx)
     rootly.install(app, ctx)
     oneuptime.install(app, ctx)
+    voicelink.install(app, ctx)
     return app

@@ -89,6 +89,13 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
 PATH_IDS = {"uid": "call_id"}
 # Routes that belong to no project.
 UNSCOPED = ("/healthz", "/readyz", "/metrics")
+# Routes addressed by a handle, a number counted per project: another project's "7" names the
+# caller's own 7th object, so there is no foreign id to try (tests/compat/test_voicelink.py
+# shows another project's routing is unreachable).
+PER_PROJECT_HANDLES = {
+    ("GET", "/api/v2/voicelink/call-routing/{routing_id}"),
+    ("POST", "/api/v2/voicelink/call-routing/{routing_id}"),
+}
 # Query strings that make the request valid apart from the foreign id.
 QUERIES = {
     "/api/v1/schedules/{schedule_id}/shifts": {
@@ -120,7 +127,7 @@ async def test_every_id_route_answers_404_for_another_projects_id(
         ids[name], b_ids[name] = ids[kind], b_ids[kind]
     before = {name: await _snapshot(client, tenant, ids) for name in ("before",)}["before"]
 
-    with_ids = [(m, p) for m, p in _routes(ctx) if "{" in p]
+    with_ids = [(m, p) for m, p in _routes(ctx) if "{" in p and (m, p) not in PER_PROJECT_HANDLES]
     assert sorted(with_ids) == sorted(BODIES), "cover the isolation of new routes in BODIES"
     for method, path in with_ids:
         body = BODIES[(method, path)]

@@ -15,6 +15,7 @@ from callroute.api.pagination import ListQuery, Page, page_of
 from callroute.api.schemas import Name, RequestModel, ResponseModel, StrictStr
 from callroute.auth.principal import Principal
 from callroute.clock import Clock
+from callroute.db.handles import HandleKind, next_handle
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.integrity.schemas import Deleted
@@ -51,6 +52,7 @@ class BotUpdate(RequestModel):
 
 class BotOut(ResponseModel):
     id: uuid.UUID
+    handle: int = Field(description="Integer id, unique in the project (VoiceLink bot id).")
     name: str
     websocket_url: str
     parameters: dict[str, str]
@@ -89,6 +91,7 @@ class BotService:
         now = self.clock.now()
         row = Bot(
             project_id=self.project_id,
+            handle=await next_handle(self.session, self.project_id, HandleKind.BOT),
             name=data.name,
             websocket_url=data.websocket_url,
             parameters=data.parameters,

@@ -132,6 +132,8 @@ class CallRepository(ScopedRepository[Call]):
         stmt = self.scoped()
         if "router_id" in filters:
             stmt = stmt.where(Call.router_id == filters["router_id"])
+        if "direction" in filters:
+            stmt = stmt.where(Call.direction == filters["direction"])
         if "status" in filters:
             stmt = stmt.where(Call.status == filters["status"])
         if "number" in filters:

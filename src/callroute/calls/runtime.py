@@ -350,6 +350,7 @@ async def lock_call(session: AsyncSession, call_id: uuid.UUID) -> Call | None:
 def call_summary(call: Call) -> dict[str, Any]:
     return {
         "call_id": str(call.id),
+        "direction": call.direction,
         "router_id": str(call.router_id) if call.router_id else None,
         "from": call.from_number,
         "to": call.to_number,

@@ -109,7 +109,7 @@ class RecordingOut(ResponseModel):
 
 class CallOut(ResponseModel):
     id: uuid.UUID
-    direction: str
+    direction: CallDirection
     from_number: str = Field(serialization_alias="from")
     to_number: str = Field(serialization_alias="to")
     router_id: uuid.UUID | None
@@ -151,6 +151,7 @@ class CallListQuery(ListQuery):
     sort_fields: ClassVar[tuple[str, ...]] = ("started_at",)
     default_sort: ClassVar[str] = "-started_at"
     router_id: uuid.UUID | None = None
+    direction: CallDirection | None = None
     status: CallStatus | None = None
     number: E164 | None = Field(default=None, description="Calls from or to this number.")
     started_after: AwareDatetime | None = Field(default=None, description="started_at >= this")

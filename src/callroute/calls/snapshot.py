@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -161,6 +161,21 @@ async def load_source(
         valid_until=until,
         revision=revision,
     )
+
+
+async def prepared_action(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    action: ActionIn,
+    config: RouterConfig,
+    now: datetime,
+) -> m.Action:
+    """One action with its targets read, for a call starting at ``now``."""
+    loader = _SourceLoader(session, project_id, now, now + _INSTANT)
+    return (await loader.action(action, config)).at(now)
+
+
+_INSTANT = timedelta(seconds=1)
 
 
 def build_snapshot(

@@ -46,6 +46,14 @@ class ConnectionRepository(ScopedRepository[ProviderConnection]):
             limit=limit,
         )
 
+    async def count_enabled(self) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(
+                self.scoped().where(ProviderConnection.enabled).subquery()
+            )
+        )
+        return int(count or 0)
+
 
 def connection_out(row: ProviderConnection) -> ConnectionOut:
     return ConnectionOut(

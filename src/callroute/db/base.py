@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, MetaData, Uuid
+from sqlalchemy import ForeignKey, Index, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from callroute.db.types import UTCDateTime
@@ -42,3 +42,17 @@ class ProjectScoped:
     @declared_attr
     def project_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+
+
+class HandleMixin:
+    """A small positive integer naming the row for people and integer-keyed tools: unique per
+    project and kind, assigned at insert from the project's counter (``db.handles``), never
+    changed or reused."""
+
+    handle: Mapped[int]
+
+
+def handle_index(table: str) -> Index:
+    # A unique index rather than a constraint, so that SQLite can add it without rebuilding
+    # the table.
+    return Index(f"uq_{table}_project_id_handle", "project_id", "handle", unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +72,7 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    await _run(engine, _upgrade)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
@@ -81,5 +81,31 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(_downgrade)
+    await _run(engine, _downgrade)
+
+
+async def _run(engine: AsyncEngine, steps: Callable[[Connection], None]) -> None:
+    """Run migration steps in one transaction.
+
+    On SQLite, foreign keys are not enforced while they run: SQLite alters most things by
+    rebuilding the table (copy, drop, rename), and dropping a referenced table with enforcement
+    on would apply the references' ON DELETE actions (SET NULL, CASCADE) to every row that
+    points at it. The pragma only takes effect outside a transaction, so it is set before the
+    transaction begins; afterwards every reference is checked before enforcement resumes.
+    """
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as connection:
+            await connection.run_sync(steps)
+        return
+    async with engine.connect() as connection:
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert raw is not None
+        await raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            async with connection.begin():
+                await connection.run_sync(steps)
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise SchemaError(f"the migration left broken references: {broken[:5]}")
+        finally:
+            await raw.execute("PRAGMA foreign_keys=ON")

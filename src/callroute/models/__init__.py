@@ -7,7 +7,7 @@ from callroute.models.contact import Contact, ContactPhone
 from callroute.models.escalation import EscalationLevel, EscalationPolicy, EscalationTarget
 from callroute.models.job import InboxEvent, Timer
 from callroute.models.member import Member, MemberPhone
-from callroute.models.project import Project
+from callroute.models.project import Project, ProjectCounter
 from callroute.models.revision import Revision
 from callroute.models.router import Router
 from callroute.models.schedule import (
@@ -38,6 +38,7 @@ __all__ = [
     "MemberPhone",
     "PhoneNumber",
     "Project",
+    "ProjectCounter",
     "ProviderConnection",
     "Recording",
     "Revision",

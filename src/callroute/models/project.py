@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import String, false
+import uuid
+
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callroute.db.base import Base, IdMixin, TimestampMixin
@@ -16,3 +18,21 @@ class Project(IdMixin, TimestampMixin, Base):
     # When set, only numbers marked verified are rung: an unconfirmed number may belong to
     # someone else, and ringing a stranger at 3 a.m. is worse than skipping to the next person.
     require_verified_numbers: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class ProjectCounter(Base):
+    """One counter per project and kind of object; hands out their integer handles.
+
+    Incremented with an upsert that returns the new value: the row stays locked until the
+    transaction ends, so concurrent inserts of one kind in one project get distinct numbers
+    on PostgreSQL (SQLite serialises writers anyway), and a rolled-back insert takes its
+    number back with it.
+    """
+
+    __tablename__ = "project_counters"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int]

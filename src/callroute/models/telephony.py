@@ -6,7 +6,14 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from callroute.db.base import Base, IdMixin, ProjectScoped, TimestampMixin
+from callroute.db.base import (
+    Base,
+    HandleMixin,
+    IdMixin,
+    ProjectScoped,
+    TimestampMixin,
+    handle_index,
+)
 from callroute.db.types import json_type
 
 
@@ -24,10 +31,11 @@ class ProviderConnection(IdMixin, ProjectScoped, TimestampMixin, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
 
 
-class PhoneNumber(IdMixin, ProjectScoped, TimestampMixin, Base):
+class PhoneNumber(IdMixin, HandleMixin, ProjectScoped, TimestampMixin, Base):
     """A DID owned through a connection, routed by at most one router."""
 
     __tablename__ = "phone_numbers"
+    __table_args__ = (handle_index("phone_numbers"),)
 
     # A real number has one owner: unique across projects, so an inbound call finds it alone.
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -42,11 +50,16 @@ class PhoneNumber(IdMixin, ProjectScoped, TimestampMixin, Base):
     )
     provider_sid: Mapped[str | None] = mapped_column(String(100))
     label: Mapped[str] = mapped_column(String(200), default="")
+    # The member the number belongs to (a DID mapped to a person): routing "to the owner's
+    # mobile" rings them. Deleting the member leaves the number without an owner.
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
 
 
-class SipTrunk(IdMixin, ProjectScoped, TimestampMixin, Base):
+class SipTrunk(IdMixin, HandleMixin, ProjectScoped, TimestampMixin, Base):
     __tablename__ = "sip_trunks"
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (UniqueConstraint("project_id", "name"), handle_index("sip_trunks"))
 
     name: Mapped[str] = mapped_column(String(200))
     uri: Mapped[str] = mapped_column(String(255))  # sip:pbx.example.com or sip:ext@host
@@ -55,11 +68,11 @@ class SipTrunk(IdMixin, ProjectScoped, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Bot(IdMixin, ProjectScoped, TimestampMixin, Base):
+class Bot(IdMixin, HandleMixin, ProjectScoped, TimestampMixin, Base):
     """A voice bot reached by a bidirectional media stream over WebSocket."""
 
     __tablename__ = "bots"
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (UniqueConstraint("project_id", "name"), handle_index("bots"))
 
     name: Mapped[str] = mapped_column(String(200))
     websocket_url: Mapped[str] = mapped_column(String(1000))

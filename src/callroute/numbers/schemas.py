@@ -49,6 +49,9 @@ class NumberClaim(RequestModel):
         description="The number is already in the provider account: take it over (point its "
         "webhooks at callroute) instead of buying it.",
     )
+    owner_id: uuid.UUID | None = Field(
+        default=None, description="The member the number belongs to (rung by owner routing)."
+    )
 
     @model_validator(mode="after")
     def _number_or_country(self) -> NumberClaim:
@@ -62,16 +65,19 @@ class NumberClaim(RequestModel):
 class NumberUpdate(RequestModel):
     label: StrictStr | None = Field(default=None, max_length=200)
     router_id: uuid.UUID | None = Field(default=None, description="null detaches the number.")
+    owner_id: uuid.UUID | None = Field(default=None, description="null clears the owner.")
 
 
 class NumberOut(ResponseModel):
     id: uuid.UUID
+    handle: int = Field(description="Integer id, unique in the project (VoiceLink DID id).")
     number: str
     connection_id: uuid.UUID
     country: str
     type: NumberType = Field(validation_alias="number_type")
     capabilities: list[str]
     router_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
     label: str
     provider_sid: str | None = Field(
         description="The provider's id for the number (Twilio: PN...)."
@@ -83,6 +89,7 @@ class NumberListQuery(ListQuery):
     sort_fields: ClassVar[tuple[str, ...]] = ("created_at", "number")
     connection_id: uuid.UUID | None = None
     router_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
     country: StrictStr | None = None
     type: NumberType | None = None
     assigned: bool | None = Field(default=None, description="Routed by a router or not.")

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callroute.api.pagination import Cursor, SortSpec
 from callroute.clock import Clock
 from callroute.connections.service import ConnectionRepository
+from callroute.db.handles import HandleKind, next_handle
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
+from callroute.members.repository import MemberRepository
 from callroute.models import PhoneNumber, ProviderConnection
 from callroute.numbers.schemas import AvailableQuery, NumberClaim, NumberListQuery, NumberUpdate
 from callroute.providers.base import AvailableNumber, NumberSearch, ProviderEnv
@@ -32,6 +34,7 @@ class NumberRepository(ScopedRepository[PhoneNumber]):
         for name, column in (
             ("connection_id", PhoneNumber.connection_id),
             ("router_id", PhoneNumber.router_id),
+            ("owner_id", PhoneNumber.owner_id),
             ("country", PhoneNumber.country),
             ("type", PhoneNumber.number_type),
         ):
@@ -106,6 +109,8 @@ class NumberService:
             choice = offered[0]
         if data.router_id is not None:
             await self._router(data.router_id)
+        if data.owner_id is not None:
+            await self._owner(data.owner_id)
         # Last: the provider may charge for the number, so every other check comes first.
         provisioned = await provider.provision(
             self.session, connection, choice, existing=data.existing
@@ -114,6 +119,7 @@ class NumberService:
         now = self.clock.now()
         number = PhoneNumber(
             project_id=self.project_id,
+            handle=await next_handle(self.session, self.project_id, HandleKind.PHONE_NUMBER),
             number=choice.number,
             connection_id=connection.id,
             country=choice.country,
@@ -121,6 +127,7 @@ class NumberService:
             capabilities=list(choice.capabilities),
             router_id=data.router_id,
             provider_sid=provisioned.provider_sid,
+            owner_id=data.owner_id,
             label=data.label,
             created_at=now,
             updated_at=now,
@@ -151,6 +158,10 @@ class NumberService:
                         field="router_id",
                     )
             number.router_id = data.router_id
+        if "owner_id" in data.model_fields_set:
+            if data.owner_id is not None:
+                await self._owner(data.owner_id)
+            number.owner_id = data.owner_id
         number.updated_at = self.clock.now()
         await self.session.flush()
         return number
@@ -178,6 +189,11 @@ class NumberService:
                 f"{field}: no connection {connection_id} in this project", field=field
             )
         return row
+
+    async def _owner(self, member_id: uuid.UUID) -> None:
+        await require_existing(
+            MemberRepository(self.session, self.project_id), [("owner_id", member_id)], "member"
+        )
 
     async def _router(self, router_id: uuid.UUID) -> None:
         await require_existing(

@@ -32,6 +32,7 @@ async def _out(session: Session, principal: Principal, rows: list[Router]) -> li
             {
                 **row.config,
                 "id": row.id,
+                "handle": row.handle,
                 "name": row.name,
                 "slug": row.slug,
                 "enabled": row.enabled,

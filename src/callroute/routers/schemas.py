@@ -24,7 +24,7 @@ from callroute.api.schemas import (
     StrictStr,
     TimeZoneName,
 )
-from callroute.engine.callflow.model import ActionKind, CallerId, Fallback, RingMode
+from callroute.engine.callflow.model import ActionKind, CallerId, Fallback, OutboundMode, RingMode
 from callroute.engine.escalation import RingStrategy
 from callroute.escalation_policies.schemas import MAX_REPEAT
 from callroute.schedules.schemas import Weekday
@@ -198,6 +198,32 @@ class AlertIn(RequestModel):
     auto_resolve_on_call_end: StrictBool = False
 
 
+class OutboundIn(RequestModel):
+    """What a call placed from one of the router's numbers is connected to once the called
+    party answers."""
+
+    mode: OutboundMode = Field(
+        description="sip: bridge to `sip_trunk_id`; bot: stream to `bot_id`; answer_only: "
+        "connect nothing (the call stays up until someone hangs up)"
+    )
+    sip_trunk_id: uuid.UUID | None = None
+    bot_id: uuid.UUID | None = None
+    ring_timeout_seconds: StrictInt = Field(
+        default=30, ge=5, le=600, description="How long the called party's phone rings."
+    )
+
+    @model_validator(mode="after")
+    def _target_for_mode(self) -> OutboundIn:
+        needed = {OutboundMode.SIP: "sip_trunk_id", OutboundMode.BOT: "bot_id"}
+        for mode, name in needed.items():
+            given = getattr(self, name) is not None
+            if mode == self.mode and not given:
+                raise ValueError(f"the {mode.value} outbound mode needs `{name}`")
+            if mode != self.mode and given:
+                raise ValueError(f"`{name}` does not apply to the {self.mode.value} outbound mode")
+        return self
+
+
 class RouterConfig(RequestModel):
     """Everything but the name, the switch and the numbers: stored as one document."""
 
@@ -212,6 +238,10 @@ class RouterConfig(RequestModel):
     no_answer_message: PromptIn | None = None
     no_one_available_message: PromptIn | None = None
     alert: AlertIn = Field(default_factory=AlertIn)
+    outbound: OutboundIn | None = Field(
+        default=None,
+        description="Calls placed from the router's numbers; none can be placed without it.",
+    )
 
 
 CONFIG_FIELDS = tuple(RouterConfig.model_fields)
@@ -263,6 +293,7 @@ class RouterUpdate(RequestModel):
     no_answer_message: PromptIn | None = None
     no_one_available_message: PromptIn | None = None
     alert: AlertIn | None = None
+    outbound: OutboundIn | None = None
 
 
 class PhoneNumberRef(ResponseModel):
@@ -276,6 +307,7 @@ class RouterOut(RouterConfig):
     model_config = ConfigDict(extra="ignore")
 
     id: uuid.UUID
+    handle: int = Field(description="Integer id, unique in the project (VoiceLink routing id).")
     name: str
     slug: str
     enabled: bool

@@ -11,6 +11,7 @@ from callroute.api.errors import validation_failed
 from callroute.bots.api import BotRepository
 from callroute.clock import Clock
 from callroute.connections.service import ConnectionRepository
+from callroute.db.handles import HandleKind, next_handle
 from callroute.db.pagination import PageResult
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
@@ -22,6 +23,7 @@ from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import (
     CONFIG_FIELDS,
     ActionIn,
+    OutboundIn,
     RouterConfig,
     RouterCreate,
     RouterListQuery,
@@ -53,6 +55,7 @@ class RouterService:
         now = self.clock.now()
         router = Router(
             project_id=self.project_id,
+            handle=await next_handle(self.session, self.project_id, HandleKind.ROUTER),
             name=data.name,
             slug=slug,
             enabled=data.enabled,
@@ -235,10 +238,26 @@ class RouterService:
                     [(f"{path}.bot_id", action.bot_id)],
                     "bot",
                 )
+        if config.outbound is not None:
+            await self._check_outbound(config.outbound)
         slugs = UrgencyRepository(self.session, self.project_id)
         for path, slug in urgencies:
             if slug is not None and await slugs.by_slug(slug) is None:
                 raise ValidationFailed(f"{path}: no urgency {slug!r} in this project", field=path)
+
+    async def _check_outbound(self, outbound: OutboundIn) -> None:
+        if outbound.sip_trunk_id is not None:
+            await require_existing(
+                TrunkRepository(self.session, self.project_id),
+                [("outbound.sip_trunk_id", outbound.sip_trunk_id)],
+                "SIP trunk",
+            )
+        if outbound.bot_id is not None:
+            await require_existing(
+                BotRepository(self.session, self.project_id),
+                [("outbound.bot_id", outbound.bot_id)],
+                "bot",
+            )
 
     def _target_repo(self, kind: TargetType) -> tuple[ScopedRepository[Any], str]:
         repos: dict[TargetType, tuple[type[ScopedRepository[Any]], str]] = {

@@ -73,6 +73,7 @@ def _command(detail: dict[str, Any]) -> str:
         "forward": lambda: f"forwards to {detail.get('number')}",
         "dial_sip": lambda: f"dials SIP {detail.get('uri')}",
         "connect_stream": lambda: f"streams the call to {detail.get('url')}",
+        "place_call": lambda: f"dials {detail.get('number')} from {detail.get('caller_id')}",
         "hangup": lambda: "hangs up",
         "reject": lambda: f"rejects the call ({detail.get('reason')})",
     }
@@ -103,5 +104,8 @@ def _event(detail: dict[str, Any]) -> str:
         "connection_answered": lambda: "the far end answered",
         "bridge_ended": lambda: f"connection ended: {detail.get('outcome')}",
         "provider_error": lambda: f"provider error: {detail.get('message')}",
+        "call_placed": lambda: "call placed",
+        "callee_answered": lambda: "the called party answered",
+        "callee_unreached": lambda: f"the called party was not reached: {detail.get('outcome')}",
     }
     return "[dim]" + texts.get(kind, lambda: kind)() + "[/dim]"

@@ -10,7 +10,7 @@ from callroute.api.schemas import E164, RequestModel, StrictStr
 from callroute.auth.principal import Principal
 from callroute.calls.schemas import CallOut
 from callroute.providers.simulator.script import DEFAULT_BEHAVIOUR, Script, parse_behaviour
-from callroute.simulator.service import place_call
+from callroute.simulator.service import place_call, place_outbound_call
 
 router = APIRouter(prefix=f"{API_PREFIX}/simulator", tags=["simulator"])
 Writer = Annotated[Principal, Depends(require("calls:write"))]
@@ -75,6 +75,64 @@ async def simulate_call(
         session,
         to_number=data.to,
         from_number=data.from_,
+        script=script,
+        now=clock.now(),
+        project_id=principal.project_id,
+    )
+    ctx.kick_runner()
+    return CallOut.model_validate(applied.call)
+
+
+class SimulatedOutboundCallIn(RequestModel):
+    from_: E164 = Field(
+        alias="from",
+        description="One of the project's simulator numbers; its router's `outbound` mode "
+        "says what the answered call is connected to.",
+    )
+    to: E164 = Field(description="The number to call.")
+    callee: StrictStr = Field(
+        default="answer",
+        description="How the called phone behaves: answer, answer-after:N, no-answer, busy, "
+        "unreachable, voicemail (a greeting picks up: the call is answered), decline.",
+    )
+    phones: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="How other endpoints behave, by SIP URI: e.g. a trunk that is busy.",
+    )
+    hangup_after: float | None = Field(
+        default=None, ge=0, le=3600, description="The called party hangs up after N seconds."
+    )
+
+    @field_validator("phones")
+    @classmethod
+    def _behaviours(cls, phones: dict[str, str]) -> dict[str, str]:
+        for value in phones.values():
+            parse_behaviour(value, "phones")
+        return {key.lower(): value.lower() for key, value in phones.items()}
+
+    @field_validator("callee")
+    @classmethod
+    def _callee(cls, value: str) -> str:
+        parse_behaviour(value, "callee")
+        return value.lower()
+
+
+@router.post(
+    "/outbound-calls",
+    status_code=201,
+    response_model=CallOut,
+    response_model_by_alias=True,
+    summary="Place a simulated call from one of the project's simulator numbers",
+)
+async def simulate_outbound_call(
+    data: SimulatedOutboundCallIn, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
+) -> CallOut:
+    script = Script(phones={**data.phones, data.to: data.callee}, hangup_after=data.hangup_after)
+    applied = await place_outbound_call(
+        session,
+        from_number=data.from_,
+        to_number=data.to,
         script=script,
         now=clock.now(),
         project_id=principal.project_id,

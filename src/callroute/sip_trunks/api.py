@@ -16,6 +16,7 @@ from callroute.api.pagination import ListQuery, Page
 from callroute.api.schemas import Name, RequestModel, ResponseModel, StrictStr
 from callroute.auth.principal import Principal
 from callroute.clock import Clock
+from callroute.db.handles import HandleKind, next_handle
 from callroute.db.pagination import PageResult, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.integrity.schemas import Deleted
@@ -51,6 +52,7 @@ class TrunkUpdate(RequestModel):
 
 class TrunkOut(ResponseModel):
     id: uuid.UUID
+    handle: int = Field(description="Integer id, unique in the project (VoiceLink SIP trunk id).")
     name: str
     uri: str
     username: str | None
@@ -93,6 +95,7 @@ class TrunkService:
         now = self.clock.now()
         row = SipTrunk(
             project_id=self.project_id,
+            handle=await next_handle(self.session, self.project_id, HandleKind.SIP_TRUNK),
             name=data.name,
             uri=data.uri,
             username=data.username,
@@ -130,6 +133,7 @@ class TrunkService:
 def trunk_out(row: SipTrunk) -> TrunkOut:
     return TrunkOut(
         id=row.id,
+        handle=row.handle,
         name=row.name,
         uri=row.uri,
         username=row.username,

@@ -41,6 +41,7 @@ LEVEL_DELAY = "level_delay"
 DEADLINE = "deadline"
 MAX_DURATION = "max_duration"
 RECORDING_TIMEOUT = "recording_timeout"
+DIAL_TIMEOUT = "dial_timeout"
 
 # A timer only means something in the phases that armed it; pruning the rest when a step ends
 # means no handler has to remember every timer the previous phase may have left behind.
@@ -53,6 +54,7 @@ TIMER_PHASES: dict[str, frozenset[Phase]] = {
     DEADLINE: frozenset({Phase.RINGING, Phase.LEVEL_PAUSE}),
     MAX_DURATION: frozenset({Phase.BRIDGED}),
     RECORDING_TIMEOUT: frozenset({Phase.VOICEMAIL}),
+    DIAL_TIMEOUT: frozenset({Phase.DIALING}),
 }
 
 # Legs still trying to reach a responder; an accepted leg is live but no longer ringing.

@@ -3,7 +3,8 @@
 The pipeline follows the router's design: screen, greet, menu, act, fall back, alert
 (identifying the caller happens before the snapshot is taken). This module screens, runs the
 menu and routes events; actions are carried out in ``actions.py``, ringing in ``ringing.py``,
-and voicemail and the no-answer message in ``fallback.py``.
+voicemail and the no-answer message in ``fallback.py``, and calls we place in
+``outbound.py``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from callroute.engine.callflow import actions, ringing
+from callroute.engine.callflow import actions, outbound, ringing
 from callroute.engine.callflow.context import (
     ACCEPT_TIMEOUT,
     DEADLINE,
+    DIAL_TIMEOUT,
     LEVEL_DELAY,
     MAX_DURATION,
     MENU_TIMEOUT,
@@ -28,7 +30,10 @@ from callroute.engine.callflow.fallback import RECORDING_AFTER_HANGUP_SECONDS
 from callroute.engine.callflow.model import (
     BridgeEnded,
     CallArrived,
+    CalleeAnswered,
+    CalleeUnreached,
     CallerHungUp,
+    CallPlaced,
     CallState,
     CallStatus,
     ConnectionAnswered,
@@ -73,6 +78,8 @@ def step(snapshot: Snapshot, state: CallState, event: Event, now: datetime) -> T
 
 
 def _dispatch(ctx: Ctx, event: Event) -> None:
+    if ctx.snapshot.outbound is not None and outbound.dispatch(ctx, event):
+        return
     match event:
         case CallArrived():
             _on_arrived(ctx, event)
@@ -103,6 +110,8 @@ def _dispatch(ctx: Ctx, event: Event) -> None:
             actions.on_bridge_ended(ctx, event)
         case ConnectionAnswered():
             actions.on_connection_answered(ctx, event)
+        case CallPlaced() | CalleeAnswered() | CalleeUnreached():
+            ctx.ignore(event)  # events of a call we place, on an inbound call
 
 
 def _after_end(ctx: Ctx, event: Event) -> bool:
@@ -290,6 +299,7 @@ _TIMERS: dict[str, Callable[[Ctx], None]] = {
     DEADLINE: ringing.on_deadline,
     MAX_DURATION: _on_max_duration,
     RECORDING_TIMEOUT: _on_recording_timeout,
+    DIAL_TIMEOUT: outbound.on_dial_timeout,
 }
 
 

@@ -139,12 +139,29 @@ class AlertSettings:
     auto_resolve_on_call_end: bool = False
 
 
+class OutboundMode(StrEnum):
+    """What an outbound call is connected to once the called party answers."""
+
+    SIP = "sip"  # bridged to a SIP trunk
+    BOT = "bot"  # streamed to a bot's WebSocket
+    ANSWER_ONLY = "answer_only"  # nothing: the answered call stays up until someone hangs up
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """A call we place from the router's number to ``Snapshot.caller``."""
+
+    mode: OutboundMode
+    connect: Action | None = None  # SIP or BOT: where the answered call goes
+    dial_timeout_seconds: int = 30  # how long the called party's phone rings
+
+
 @dataclass(frozen=True)
 class Snapshot:
     router_id: str
     router_name: str
-    router_number: str  # the dialled number, E.164
-    caller: str  # E.164 when known, else what the provider gave
+    router_number: str  # the dialled number (inbound) or the number we call from, E.164
+    caller: str  # the other party: who called, or who we call; E.164 when known
     caller_name: str | None = None  # a known contact
     caller_labels: tuple[str, ...] = ()
     greeting: Prompt | None = None
@@ -159,6 +176,7 @@ class Snapshot:
     no_one_available_message: Prompt = Prompt("Nobody is available to take your call right now.")
     alert: AlertSettings = AlertSettings()
     max_call_seconds: int = 4 * 3600  # a bridged call is checked on after this long
+    outbound: Outbound | None = None  # set for a call we place; None for an inbound call
 
 
 # --- the call's state -------------------------------------------------------------------------
@@ -166,6 +184,7 @@ class Snapshot:
 
 class Phase(StrEnum):
     NEW = "new"
+    DIALING = "dialing"  # an outbound call: waiting for the called party to answer
     PIN = "pin"  # waiting for the caller's PIN
     MENU = "menu"  # waiting for a menu key
     RINGING = "ringing"  # trying responders
@@ -320,6 +339,24 @@ class ConnectionAnswered:
     """The far end of a forwarded, SIP or bot connection answered."""
 
 
+@dataclass(frozen=True)
+class CallPlaced:
+    """The first event of an outbound call: we are to dial the other party."""
+
+
+@dataclass(frozen=True)
+class CalleeAnswered:
+    """The party an outbound call dials picked up. (When they hang up later, the provider
+    reports ``CallerHungUp``: the party on the call's own leg left.)"""
+
+
+@dataclass(frozen=True)
+class CalleeUnreached:
+    """The outbound call ended before anyone picked up."""
+
+    outcome: LegStatus  # NO_ANSWER, BUSY or FAILED
+
+
 Event = (
     CallArrived
     | Digits
@@ -333,6 +370,9 @@ Event = (
     | ProviderError
     | BridgeEnded
     | ConnectionAnswered
+    | CallPlaced
+    | CalleeAnswered
+    | CalleeUnreached
 )
 
 
@@ -413,6 +453,15 @@ class ConnectStream:
 
 
 @dataclass(frozen=True)
+class PlaceCall:
+    """Dial ``number`` from the router's number (an outbound call's own leg)."""
+
+    number: str
+    caller_id: str
+    timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
 class Hangup:
     reason: str | None = None
 
@@ -461,6 +510,7 @@ Command = (
     | Forward
     | DialSip
     | ConnectStream
+    | PlaceCall
     | Hangup
     | Reject
     | RaiseAlert
@@ -473,7 +523,7 @@ Command = (
 @dataclass(frozen=True)
 class TimerSpec:
     kind: str  # ring_timeout | accept_timeout | level_delay | deadline | menu_timeout |
-    #            pin_timeout | recording_timeout | max_duration | hangup_grace
+    #            pin_timeout | recording_timeout | max_duration | dial_timeout
     token: str
     due_at: datetime
 

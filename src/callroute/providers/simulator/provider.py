@@ -103,6 +103,8 @@ class SimulatorProvider:
         elif isinstance(command, m.ConnectStream):
             await plan.at(1, m.ConnectionAnswered())
             await plan.at(30, m.BridgeEnded(m.LegStatus.COMPLETED))
+        elif isinstance(command, m.PlaceCall):
+            await self._dial_out(plan, script, command)
 
     async def _ring(self, plan: _Plan, script: Script, leg: m.Leg, ring: m.RingLegs) -> None:
         behaviour = script.behaviour(leg.member_name, leg.member_id, leg.number)
@@ -140,6 +142,25 @@ class SimulatorProvider:
             behaviour.kind, m.LegStatus.NO_ANSWER
         )
         await plan.at(ring_for if outcome == m.LegStatus.NO_ANSWER else 1, m.BridgeEnded(outcome))
+
+    async def _dial_out(self, plan: _Plan, script: Script, dial: m.PlaceCall) -> None:
+        """An outbound call: the called phone behaves as the script says for its number."""
+        behaviour = script.behaviour(dial.number)
+        unreached = {
+            "busy": (1.0, m.LegStatus.BUSY),
+            "decline": (3.0, m.LegStatus.BUSY),  # rejected while ringing
+            "unreachable": (1.0, m.LegStatus.FAILED),
+        }.get(behaviour.kind)
+        if unreached is not None:
+            await plan.at(unreached[0], m.CalleeUnreached(unreached[1]))
+            return
+        # A voicemail greeting that picks up answers the call, as on a real network.
+        pickup = {"answer": behaviour.after, "voicemail": 4.0}.get(behaviour.kind)
+        if pickup is None or pickup >= dial.timeout_seconds:
+            await plan.at(dial.timeout_seconds, m.CalleeUnreached(m.LegStatus.NO_ANSWER))
+            return
+        await plan.at(pickup, m.CalleeAnswered())
+        await plan.at(pickup + TALK_SECONDS, m.CallerHungUp())
 
 
 class _Plan:

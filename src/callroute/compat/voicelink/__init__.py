@@ -1,0 +1,16 @@
+"""Vocobase VoiceLink call routing (``/api/v2/voicelink/call-routing``) over native routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from callroute.compat.voicelink.errors import render_error
+from callroute.compat.voicelink.routes import PREFIX, router
+from callroute.context import AppContext
+
+
+def install(app: FastAPI, ctx: AppContext) -> None:
+    """Serve the VoiceLink routes, and answer every failure under their prefix (unknown
+    endpoints and refused keys included) in VoiceLink's error shape."""
+    ctx.renderers.register(PREFIX, render_error)
+    app.include_router(router)
