@@ -206,30 +206,20 @@ POLICIES = _table(
 )
 LEVELS = sa.table(
     "escalation_levels",
-    *(
-        sa.column(name, kind)
-        for name, kind in {
-            "id": sa.Uuid(),
-            "policy_id": sa.Uuid(),
-            "position": sa.Integer(),
-            "strategy": sa.String(),
-            "ring_timeout_seconds": sa.Integer(),
-            "delay_seconds": sa.Integer(),
-        }.items()
-    ),
+    sa.column("id", sa.Uuid()),
+    sa.column("policy_id", sa.Uuid()),
+    sa.column("position", sa.Integer()),
+    sa.column("strategy", sa.String()),
+    sa.column("ring_timeout_seconds", sa.Integer()),
+    sa.column("delay_seconds", sa.Integer()),
 )
 TARGETS = sa.table(
     "escalation_targets",
-    *(
-        sa.column(name, kind)
-        for name, kind in {
-            "id": sa.Uuid(),
-            "level_id": sa.Uuid(),
-            "position": sa.Integer(),
-            "kind": sa.String(),
-            "member_id": sa.Uuid(),
-        }.items()
-    ),
+    sa.column("id", sa.Uuid()),
+    sa.column("level_id", sa.Uuid()),
+    sa.column("position", sa.Integer()),
+    sa.column("kind", sa.String()),
+    sa.column("member_id", sa.Uuid()),
 )
 MEMBERS = _table("members", project_id=sa.Uuid(), name=sa.String(), role=sa.String())
 
