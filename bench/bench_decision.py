@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -31,19 +30,20 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import SECRET, drop_database, load, scratch_database, seed_router
+from bench.common import (
+    SECRET,
+    drop_database,
+    load,
+    run_wrk,
+    scratch_database,
+    seed_router,
+    server_cpu_seconds,
+)
 from callroute.api_keys.schemas import ApiKeyCreate
 from callroute.api_keys.service import ApiKeyService
 from callroute.auth.permissions import Role
 from callroute.clock import SystemClock
 from callroute.db.session import Database
-
-
-def server_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far, from /proc: the server's cost per
-    request, which a busy machine distorts far less than its throughput."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _port() -> int:
@@ -84,23 +84,7 @@ def wrk(
     for name, value in (headers or {}).items():
         lines.append(f'wrk.headers["{name}"] = "{value}"')
     script.write_text("\n".join(lines) + "\n")
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds:g}s", "--latency", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-    def ms(label: str) -> float:
-        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
-        assert match, out
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return total, int(errors.group(1)) if errors else 0, rps, ms("50"), ms("99")
+    return run_wrk(url, script, seconds, concurrency)
 
 
 async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
@@ -150,7 +134,7 @@ async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
 
             await load(static, concurrency=concurrency, seconds=2)  # warm-up
             await load(decision, concurrency=concurrency, seconds=2)
-            results: dict[str, tuple[int, int, float, float, float]] = {}
+            results: dict[str, tuple[int, int, float, float, float, float]] = {}
             runs = (
                 ("static `GET /healthz`", static, "/healthz", None),
                 (
@@ -162,8 +146,9 @@ async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
                 ("static again", static, "/healthz", None),
             )
             for name, request, path, payload in runs:
+                cpu_before = server_cpu_seconds(server.pid)
                 if use_wrk:
-                    results[name] = await asyncio.to_thread(
+                    measured = await asyncio.to_thread(
                         wrk,
                         base + path,
                         seconds,
@@ -173,13 +158,15 @@ async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
                     )
                 else:
                     r = await load(request, concurrency=concurrency, seconds=seconds)
-                    results[name] = (
+                    measured = (
                         r.requests,
                         r.errors,
                         r.throughput,
                         r.median * 1000,
                         r.percentile(0.99) * 1000,
                     )
+                cpu = server_cpu_seconds(server.pid) - cpu_before
+                results[name] = (*measured, cpu * 1000 / max(1, measured[0]))
     finally:
         if server is not None:
             server.terminate()
@@ -192,12 +179,13 @@ async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
         f"--concurrency {concurrency}{flags}`; one `callroute serve` process on PostgreSQL, "
         f"load from {'wrk' if use_wrk else 'httpx'}, {time.strftime('%Y-%m-%d')}\n"
     )
-    print("| endpoint | requests | errors | req/s | p50 ms | p99 ms | req/s vs static |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, (total, errors, rps, p50, p99) in results.items():
+    columns = ("requests", "errors", "req/s", "p50 ms", "p99 ms", "server CPU ms/req")
+    print("| endpoint | " + " | ".join(columns) + " | req/s vs static |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, (total, errors, rps, p50, p99, cpu_ms) in results.items():
         print(
             f"| {name} | {total} | {errors} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | "
-            f"{rps / static_rps:.0%} |"
+            f"{cpu_ms:.2f} | {rps / static_rps:.0%} |"
         )
 
 

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -34,8 +33,16 @@ import httpx
 from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
-from bench.bench_decision import _port, server_cpu_seconds
-from bench.common import SECRET, drop_database, scratch_database, seed_router
+from bench.bench_decision import _port
+from bench.common import (
+    SECRET,
+    WRK_THREADS,
+    drop_database,
+    run_wrk,
+    scratch_database,
+    seed_router,
+    server_cpu_seconds,
+)
 from callroute.clock import SystemClock
 from callroute.connections.schemas import ConnectionCreate, ConnectionKind
 from callroute.connections.service import ConnectionService
@@ -47,7 +54,6 @@ ACCOUNT_SID = "AC" + "b2" * 16
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"  # noqa: S105 - a made-up test account
 PUBLIC_URL = "https://callroute.example.com"
 VOICE = "/webhooks/twilio/voice"
-THREADS = 2  # wrk -t
 
 
 async def _twilio_number(url: str, project_id: uuid.UUID, number: str) -> None:
@@ -99,7 +105,7 @@ def _requests(number: str, count: int) -> Path:
         "end",
         "local n = 0",
         "request = function()",
-        f"  local i = (offset + n * {THREADS}) % #bodies + 1",
+        f"  local i = (offset + n * {WRK_THREADS}) % #bodies + 1",
         "  n = n + 1",
         "  local headers = {}",
         '  headers["Content-Type"] = "application/x-www-form-urlencoded"',
@@ -116,37 +122,6 @@ def _static_script() -> Path:
     script = Path(tempfile.mkdtemp()) / "static.lua"
     script.write_text('wrk.method = "POST"\nwrk.path = "/bench/static-twiml"\n')
     return script
-
-
-def _wrk(
-    base: str, script: Path, seconds: float, concurrency: int
-) -> tuple[int, int, float, float, float]:
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{THREADS}",
-            f"-c{concurrency}",
-            f"-d{seconds:g}s",
-            "--latency",
-            "-s",
-            str(script),
-            base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-    def ms(label: str) -> float:
-        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
-        assert match, out
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return total, int(errors.group(1)) if errors else 0, rps, ms("50"), ms("99")
 
 
 async def main(seconds: float, concurrency: int) -> None:
@@ -182,7 +157,7 @@ async def main(seconds: float, concurrency: int) -> None:
                     await asyncio.sleep(0.1)
         static, voice = _static_script(), _requests(seeded.number, 60_000)
         warm_up = _requests(seeded.number, 5_000)  # calls of its own: no replays below
-        await asyncio.to_thread(_wrk, base, warm_up, 2, concurrency)
+        await asyncio.to_thread(run_wrk, base, warm_up, 2, concurrency)
         results = {}
         runs = (
             ("static TwiML `POST /bench/static-twiml`", static),
@@ -191,7 +166,7 @@ async def main(seconds: float, concurrency: int) -> None:
         )
         for name, script in runs:
             before = server_cpu_seconds(server.pid)
-            measured = await asyncio.to_thread(_wrk, base, script, seconds, concurrency)
+            measured = await asyncio.to_thread(run_wrk, base, script, seconds, concurrency)
             cpu_ms = (server_cpu_seconds(server.pid) - before) * 1000 / max(1, measured[0])
             results[name] = (*measured, cpu_ms)
     finally:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +15,7 @@ from callroute.contacts.schemas import (
 from callroute.db.pagination import PageResult
 from callroute.errors import Conflict, NotFound, ValidationFailed
 from callroute.models import Contact, ContactPhone
-from callroute.validation import found, reject_nulls
-
-_LABEL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+from callroute.validation import clean_labels, found, reject_nulls
 
 
 class ContactService:
@@ -29,7 +26,7 @@ class ContactService:
         self.clock = clock
 
     async def create(self, data: ContactCreate) -> Contact:
-        labels = _labels(data.labels)
+        labels = clean_labels(data.labels)
         _check_distinct(data.phones)
         await self._free_external_id(data.external_id, None)
         now = self.clock.now()
@@ -68,7 +65,7 @@ class ContactService:
         if data.name is not None:
             contact.name = data.name
         if data.labels is not None:
-            contact.labels = _labels(data.labels)
+            contact.labels = clean_labels(data.labels)
         if "external_id" in sent:
             await self._free_external_id(data.external_id, contact.id)
             contact.external_id = data.external_id
@@ -112,21 +109,6 @@ class ContactService:
                 f"contact {existing.id} already has external_id {external_id!r}",
                 field="external_id",
             )
-
-
-def _labels(labels: list[str]) -> list[str]:
-    cleaned: list[str] = []
-    for index, label in enumerate(labels):
-        value = label.strip().lower()
-        if not _LABEL.match(value):
-            field = f"labels[{index}]"
-            raise ValidationFailed(
-                f"{field}: {label!r} is not a label (letters, digits, - and _; up to 40)",
-                field=field,
-            )
-        if value not in cleaned:
-            cleaned.append(value)
-    return cleaned
 
 
 def _check_distinct(phones: list[ContactPhoneIn]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from callroute.api.deps import API_PREFIX, ClockDep, Ctx, Session, require
 from callroute.api.schemas import E164, RequestModel, StrictStr
@@ -11,6 +11,16 @@ from callroute.auth.principal import Principal
 from callroute.calls.schemas import CallOut
 from callroute.providers.simulator.script import DEFAULT_BEHAVIOUR, Script, parse_behaviour
 from callroute.simulator.service import place_call, place_outbound_call
+
+
+def _phones(phones: dict[str, str]) -> dict[str, str]:
+    for value in phones.values():
+        parse_behaviour(value, "phones")
+    return {key.lower(): value.lower() for key, value in phones.items()}
+
+
+# Scripted behaviours by member name, member id, number or SIP URI (matched without case).
+Phones = Annotated[dict[StrictStr, StrictStr], AfterValidator(_phones)]
 
 router = APIRouter(prefix=f"{API_PREFIX}/simulator", tags=["simulator"])
 Writer = Annotated[Principal, Depends(require("calls:write"))]
@@ -24,7 +34,7 @@ class SimulatedCallIn(RequestModel):
         max_length=20,
         description="Keys the caller presses, one entry per prompt (PIN, menu).",
     )
-    phones: dict[StrictStr, StrictStr] = Field(
+    phones: Phones = Field(
         default_factory=dict,
         max_length=200,
         description="How phones behave, by member name, member id or number: answer, "
@@ -39,13 +49,6 @@ class SimulatedCallIn(RequestModel):
     message_seconds: int = Field(
         default=8, ge=0, le=600, description="Length of the voicemail the caller leaves."
     )
-
-    @field_validator("phones")
-    @classmethod
-    def _behaviours(cls, phones: dict[str, str]) -> dict[str, str]:
-        for value in phones.values():
-            parse_behaviour(value, "phones")
-        return {key.lower(): value.lower() for key, value in phones.items()}
 
     @field_validator("default")
     @classmethod
@@ -95,7 +98,7 @@ class SimulatedOutboundCallIn(RequestModel):
         description="How the called phone behaves: answer, answer-after:N, no-answer, busy, "
         "unreachable, voicemail (a greeting picks up: the call is answered), decline.",
     )
-    phones: dict[StrictStr, StrictStr] = Field(
+    phones: Phones = Field(
         default_factory=dict,
         max_length=200,
         description="How other endpoints behave, by SIP URI: e.g. a trunk that is busy.",
@@ -103,13 +106,6 @@ class SimulatedOutboundCallIn(RequestModel):
     hangup_after: float | None = Field(
         default=None, ge=0, le=3600, description="The called party hangs up after N seconds."
     )
-
-    @field_validator("phones")
-    @classmethod
-    def _behaviours(cls, phones: dict[str, str]) -> dict[str, str]:
-        for value in phones.values():
-            parse_behaviour(value, "phones")
-        return {key.lower(): value.lower() for key, value in phones.items()}
 
     @field_validator("callee")
     @classmethod
