@@ -102,6 +102,22 @@ def test_ids_are_time_ordered_uuid7() -> None:
     assert parse_id("nope") is None
 
 
+def test_ids_stay_unique_in_bulk_and_across_a_fork() -> None:
+    assert len({new_id() for _ in range(5000)}) == 5000  # across several refills of the pool
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next id, to the parent
+        os.write(write, new_id().bytes)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    childs = uuid.UUID(bytes=os.read(read, 16))
+    random_bits = (0x0FFF << 64) | ((1 << 62) - 1)  # all but the time and the version
+    # Not merely a later millisecond: the child did not reuse the parent's random bytes.
+    assert childs.int & random_bits != new_id().int & random_bits
+    os.close(read)
+    os.close(write)
+
+
 def test_field_paths_name_nested_fields() -> None:
     assert field_path(("body", "phones", 1, "number")) == "phones[1].number"
     assert field_path(("query", "limit")) == "limit"
