@@ -151,7 +151,7 @@ class CallRuntime:
             await sources.subscribers(self.session, call.project_id, target.revision)
         )
         await self._notify(call, "call.started", call_summary(call), now)
-        return await self.apply(call, m.CallArrived(), now, fresh=True)
+        return await self.apply(call, m.CallArrived(), now, fresh=True, snapshot=snapshot)
 
     async def _refuse(self, call: Call, reason: str, now: datetime) -> Applied:
         state = m.CallState(
@@ -191,14 +191,21 @@ class CallRuntime:
         return await self.apply(call, event, now)
 
     async def apply(
-        self, call: Call, event: m.Event, now: datetime, *, fresh: bool = False
+        self,
+        call: Call,
+        event: m.Event,
+        now: datetime,
+        *,
+        fresh: bool = False,
+        snapshot: m.Snapshot | None = None,
     ) -> Applied:
         """Step the call and write what the step did. ``fresh``: the call is new, built by
         :meth:`start_inbound` and not written yet; this first step writes it, complete."""
         if not call.snapshot:  # refused at the door: nothing to step
             return Applied(call, m.Transition(codec.state_from_dict(call.state)), ())
-        snapshot = codec.snapshot_from_dict(call.snapshot)
-        before = codec.state_from_dict(call.state)
+        # A new call's snapshot is at hand already: no need to decode what was just encoded.
+        snapshot = snapshot or codec.snapshot_from_dict(call.snapshot)
+        before = m.CallState() if fresh else codec.state_from_dict(call.state)
         transition = step(snapshot, before, event, now)
         after = transition.state
         if after == before and not transition.commands and not transition.notes:
