@@ -133,10 +133,14 @@ def create_app(
         max_body_bytes=ctx.settings.max_body_bytes,
     )
     app.include_router(ops.router)
-    for router in NATIVE_ROUTERS:
-        app.include_router(router)
+    # Routes are matched in order, one router after another: the ones a ringing phone waits on
+    # (the provider's webhooks, a simulated call) come first.
     app.include_router(twilio_webhooks.router)
     twilio_webhooks.install(ctx.renderers)
+    app.include_router(simulator_router)
+    for router in NATIVE_ROUTERS:
+        if router is not simulator_router:
+            app.include_router(router)
     vcita.install(app, ctx)
     rootly.install(app, ctx)
     oneuptime.install(app, ctx)
