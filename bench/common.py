@@ -143,7 +143,7 @@ def run_wrk(
     out = subprocess.run(
         [
             "wrk",
-            f"-t{WRK_THREADS}",
+            f"-t{min(WRK_THREADS, concurrency)}",  # wrk needs a connection per thread
             f"-c{concurrency}",
             f"-d{seconds:g}s",
             "--latency",
