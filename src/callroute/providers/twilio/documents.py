@@ -16,8 +16,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from callroute.models import Call
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.engine.callflow import codec
+from callroute.engine.callflow import model as m
+from callroute.models import Call, CallLeg
 from callroute.providers.twilio.twiml import Document, Urls
+
+
+def state(call: Call) -> m.CallState:
+    """The engine's state of the call, as last stepped."""
+    return codec.state_from_dict(call.state) if call.state else m.CallState()
+
+
+def ring_mode(call: Call) -> m.RingMode:
+    """How the call's router rings responders (dial or hold), from its snapshot."""
+    return m.RingMode(call.snapshot.get("ringing", {}).get("mode", "dial"))
 
 
 def data(call: Call) -> dict[str, Any]:
@@ -73,8 +88,17 @@ def leg_sids(call: Call) -> dict[str, str]:
     return dict(data(call).get("legs", {}))
 
 
-def add_leg(call: Call, leg_id: str, sid: str) -> None:
+async def record_leg(session: AsyncSession, call: Call, leg_id: str, sid: str) -> None:
+    """A responder leg's Twilio call sid, kept once: in the provider data (to hang the leg up)
+    and on the leg's row (to fetch its price)."""
+    if leg_sids(call).get(leg_id) == sid:
+        return
     update(call, legs={**leg_sids(call), leg_id: sid})
+    row = await session.scalar(
+        select(CallLeg).where(CallLeg.call_id == call.id, CallLeg.leg_key == leg_id)
+    )
+    if row is not None:
+        row.provider_leg_id = sid
 
 
 def joined(call: Call) -> set[str]:

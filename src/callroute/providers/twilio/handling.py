@@ -30,7 +30,7 @@ from callroute.calls.runtime import CallRuntime, lock_call
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.errors import Forbidden, NotFound
-from callroute.models import Call, CallLeg, ProviderConnection, Timer
+from callroute.models import Call, ProviderConnection, Timer
 from callroute.providers.twilio import account, documents, events, twiml
 from callroute.providers.twilio.provider import PROVIDER
 
@@ -140,7 +140,7 @@ class TwilioWebhooks:
     def _answer(self, call: Call, step: tuple[int, list[m.Command]], asked_from: int | None) -> str:
         generation, commands = step
         doc = documents.next_document(call, self.urls)
-        ended = codec.state_from_dict(call.state).phase is m.Phase.ENDED if call.state else True
+        ended = documents.state(call).phase is m.Phase.ENDED if call.state else True
         xml = twiml.caller_document(commands, doc, ended=ended)
         documents.record(call, doc, xml, generation, twiml.dialled_legs(commands))
         documents.update(call, answer_to=asked_from)
@@ -149,7 +149,7 @@ class TwilioWebhooks:
     async def _pending_step(self, call: Call) -> tuple[int, list[m.Command]] | None:
         """The newest step whose caller commands wait for their REST update (the dispatch
         timer has not run yet): the caller asked first, so the answer carries them."""
-        mode = _mode(call)
+        mode = documents.ring_mode(call)
         rows = await self.session.scalars(
             select(Timer.payload).where(Timer.call_id == call.id, Timer.kind == "dispatch")
         )
@@ -177,7 +177,7 @@ class TwilioWebhooks:
     ) -> None:
         """Each step this request applies: an inbound call's first step is answered at once
         (its document is recorded before the call row is written)."""
-        wanted = twiml.caller_commands(commands, _mode(call))
+        wanted = twiml.caller_commands(commands, documents.ring_mode(call))
         if not wanted:
             return
         self._steps.append((call.generation, wanted))
@@ -203,7 +203,7 @@ class TwilioWebhooks:
 
     def dial_events(self, incoming: Incoming, call: Call, doc: int) -> events.Keyed:
         legs = documents.dialled(call, doc)
-        accepted = _state(call).answered_leg
+        accepted = documents.state(call).answered_leg
         return events.dial_ended(incoming.params, str(call.id), doc, legs, accepted)
 
     async def caller_status(self, incoming: Incoming, now: datetime) -> None:
@@ -233,7 +233,7 @@ class TwilioWebhooks:
         """The responder picked up: ask them to press 1, unless the leg is no longer wanted."""
         leg = incoming.query.get("leg", "")
         call, _ = await self.on_call(incoming, now, lambda c: events.screened(str(c.id), leg))
-        state = _state(call)
+        state = documents.state(call)
         if state.answered_leg == leg:  # no key needed: taken at pick-up (hold mode)
             return twiml.join_caller(call.id)
         current = next((x for x in state.legs if x.leg_id == leg), None)
@@ -247,12 +247,12 @@ class TwilioWebhooks:
         call, _ = await self.on_call(
             incoming, now, lambda c: events.screen_result(incoming.params, str(c.id), leg)
         )
-        state = _state(call)
+        state = documents.state(call)
         if state.answered_leg is None:
             return twiml.goodbye()  # declined, or no key at all (a voicemail): not an answer
         if state.answered_leg != leg:
             return twiml.goodbye(twiml.ACCEPTED_TOO_LATE)
-        if _mode(call) is m.RingMode.HOLD:
+        if documents.ring_mode(call) is m.RingMode.HOLD:
             documents.add_joined(call, leg)
             return twiml.join_caller(call.id)
         return twiml.accepted()
@@ -262,26 +262,8 @@ class TwilioWebhooks:
         sid = incoming.params.get("CallSid", "")
 
         def translate(call: Call) -> events.Keyed:
-            if sid and leg not in documents.leg_sids(call):
-                documents.add_leg(call, leg, sid)  # dial mode: learnt from its first callback
-            return events.leg_status(incoming.params, leg, _state(call).answered_leg)
+            return events.leg_status(incoming.params, leg, documents.state(call).answered_leg)
 
         call, _ = await self.on_call(incoming, now, translate)
-        if sid:
-            await _remember_leg_sid(self.session, call.id, leg, sid)
-
-
-def _state(call: Call) -> m.CallState:
-    return codec.state_from_dict(call.state) if call.state else m.CallState()
-
-
-def _mode(call: Call) -> m.RingMode:
-    return m.RingMode(call.snapshot.get("ringing", {}).get("mode", "dial"))
-
-
-async def _remember_leg_sid(session: AsyncSession, call_id: uuid.UUID, leg: str, sid: str) -> None:
-    row = await session.scalar(
-        select(CallLeg).where(CallLeg.call_id == call_id, CallLeg.leg_key == leg)
-    )
-    if row is not None and row.provider_leg_id is None:
-        row.provider_leg_id = sid
+        if sid:  # dial mode: a leg's sid is learnt from its first callback
+            await documents.record_leg(self.session, call, leg, sid)

@@ -250,8 +250,8 @@ class _Step:
         self.generation = generation
         self.now = now
         self.api = provider.client(connection)
-        self.state = codec.state_from_dict(call.state) if call.state else m.CallState()
-        self.mode = m.RingMode(call.snapshot.get("ringing", {}).get("mode", "dial"))
+        self.state = documents.state(call)
+        self.mode = documents.ring_mode(call)
 
     async def run(self, commands: Sequence[m.Command]) -> None:
         for command in commands:
@@ -310,8 +310,7 @@ class _Step:
                 message = exc.msg if isinstance(exc, TwilioRestException) else exc.message
                 await self._event(f"create:{leg.leg_id}", m.ProviderError(message, leg.leg_id))
                 continue
-            documents.add_leg(self.call, leg.leg_id, made.sid)
-            await self._leg_sid(leg.leg_id, made.sid)
+            await documents.record_leg(self.session, self.call, leg.leg_id, made.sid)
 
     async def _too_many(self, command: m.RingLegs) -> None:
         for leg in command.legs[twiml.MAX_DIAL_NUMBERS :]:
@@ -348,13 +347,6 @@ class _Step:
             await self._event(f"join:{leg_id}", m.ProviderError(exc.msg, leg_id))
             return
         documents.add_joined(self.call, leg_id)
-
-    async def _leg_sid(self, leg_id: str, sid: str) -> None:
-        leg = await self.session.scalar(
-            select(CallLeg).where(CallLeg.call_id == self.call.id, CallLeg.leg_key == leg_id)
-        )
-        if leg is not None:
-            leg.provider_leg_id = sid
 
     async def _event(self, key: str, event: m.Event) -> None:
         """Report back to the engine what Twilio did (or refused), through the inbox."""
