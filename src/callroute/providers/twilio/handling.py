@@ -107,22 +107,24 @@ class TwilioWebhooks:
     # -- callbacks about a call ----------------------------------------------------------------
 
     async def on_call(
-        self, incoming: Incoming, now: datetime, translate: Translate
-    ) -> tuple[Call, bool]:
-        """Verify, then apply the webhook's events to the call (once each). Returns the
-        call and whether any event was new."""
-        call = await self._locked_call(incoming)
+        self,
+        incoming: Incoming,
+        now: datetime,
+        translate: Translate,
+        call_id: uuid.UUID | None = None,
+    ) -> Call:
+        """Verify, then apply the webhook's events to the call (once each). The call is the
+        one the URL names (``?call=``), unless ``call_id`` says."""
+        call = await self._locked_call(incoming, call_id)
         runtime = self._runtime()
-        fresh = False
         for event_id, event in translate(call):
             if await inbox.accept(self.session, PROVIDER, event_id, call.id, now):
-                fresh = True
                 await runtime.apply(call, event, now)
-        return call, fresh
+        return call
 
     async def document_ended(self, incoming: Incoming, now: datetime, translate: Translate) -> str:
         """A caller document ended and Twilio asks for the next one."""
-        call, _ = await self.on_call(incoming, now, translate)
+        call = await self.on_call(incoming, now, translate)
         number, xml = documents.current(call)
         asked_from = incoming.number("d")
         if self._steps and self._steps[-1][0] > documents.delivered_generation(call):
@@ -187,11 +189,12 @@ class TwilioWebhooks:
             xml = twiml.caller_document(wanted, doc, ended=ended)
             documents.record(call, doc, xml, call.generation, twiml.dialled_legs(wanted))
 
-    async def _locked_call(self, incoming: Incoming) -> Call:
-        try:
-            call_id = uuid.UUID(incoming.query.get("call", ""))
-        except ValueError:
-            raise NotFound("no such call") from None
+    async def _locked_call(self, incoming: Incoming, call_id: uuid.UUID | None) -> Call:
+        if call_id is None:
+            try:
+                call_id = uuid.UUID(incoming.query.get("call", ""))
+            except ValueError:
+                raise NotFound("no such call") from None
         call = await lock_call(self.session, call_id)
         if call is None or call.provider != PROVIDER or call.connection_id is None:
             raise NotFound("no such call")
@@ -214,25 +217,21 @@ class TwilioWebhooks:
             .join(ProviderConnection, ProviderConnection.id == Call.connection_id)
             .where(Call.provider == PROVIDER, Call.provider_call_id == call_sid)
         )
-        for call_id, settings in rows.all():
-            if settings.get("account_sid") == incoming.params.get("AccountSid"):
-                scoped = Incoming(
-                    url=incoming.url,
-                    params=incoming.params,
-                    signed=incoming.signed,
-                    signature=incoming.signature,
-                    query={**incoming.query, "call": str(call_id)},
-                )
-                await self.on_call(scoped, now, lambda _c: events.caller_status(incoming.params))
-                return
-        raise NotFound("no such call")
+        account = incoming.params.get("AccountSid")
+        ours = [
+            call_id for call_id, settings in rows.all() if settings.get("account_sid") == account
+        ]
+        if not ours:
+            raise NotFound("no such call")
+        ended = events.caller_status(incoming.params)
+        await self.on_call(incoming, now, lambda _call: ended, ours[0])
 
     # -- a responder's leg ---------------------------------------------------------------------
 
     async def screen(self, incoming: Incoming, now: datetime) -> str:
         """The responder picked up: ask them to press 1, unless the leg is no longer wanted."""
         leg = incoming.query.get("leg", "")
-        call, _ = await self.on_call(incoming, now, lambda c: events.screened(str(c.id), leg))
+        call = await self.on_call(incoming, now, lambda c: events.screened(str(c.id), leg))
         state = documents.state(call)
         if state.answered_leg == leg:  # no key needed: taken at pick-up (hold mode)
             return twiml.join_caller(call.id)
@@ -244,7 +243,7 @@ class TwilioWebhooks:
 
     async def screen_result(self, incoming: Incoming, now: datetime) -> str:
         leg = incoming.query.get("leg", "")
-        call, _ = await self.on_call(
+        call = await self.on_call(
             incoming, now, lambda c: events.screen_result(incoming.params, str(c.id), leg)
         )
         state = documents.state(call)
@@ -264,6 +263,6 @@ class TwilioWebhooks:
         def translate(call: Call) -> events.Keyed:
             return events.leg_status(incoming.params, leg, documents.state(call).answered_leg)
 
-        call, _ = await self.on_call(incoming, now, translate)
+        call = await self.on_call(incoming, now, translate)
         if sid:  # dial mode: a leg's sid is learnt from its first callback
             await documents.record_leg(self.session, call, leg, sid)
