@@ -31,7 +31,7 @@ class AlertLifecycle:
         )
         return alert
 
-    async def raise_for_call(
+    def raise_for_call(
         self,
         call_id: uuid.UUID,
         router_id: uuid.UUID | None,
@@ -40,14 +40,11 @@ class AlertLifecycle:
         target_type: str | None,
         target_id: str | None,
         now: datetime,
-        existing: Alert | None = None,
-        looked_up: bool = False,
+        existing: Alert | None,
     ) -> tuple[Alert, bool]:
-        """Raise the call's alert once: a new alert is returned, not added to the session,
-        for the caller to write with the call's other new rows. ``looked_up``: the caller has
-        looked for the call's alert already, and ``existing`` is what it found."""
-        if not looked_up:
-            existing = existing or await self.for_call(call_id)
+        """Raise the call's alert once. ``existing``: the call's alert, as the caller found it
+        (:meth:`for_call`). A new alert is returned, not added to the session, for the caller
+        to write with the call's other new rows."""
         if existing is not None:
             return existing, False
         alert = Alert(

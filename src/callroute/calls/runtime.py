@@ -295,7 +295,7 @@ class CallRuntime:
         alert = None if fresh else await lifecycle.for_call(call.id)
         for command in alert_commands:
             if isinstance(command, m.RaiseAlert):
-                alert, new = await lifecycle.raise_for_call(
+                alert, new = lifecycle.raise_for_call(
                     call.id,
                     call.router_id,
                     command.summary,
@@ -304,7 +304,6 @@ class CallRuntime:
                     command.target_id,
                     now,
                     existing=alert,
-                    looked_up=True,
                 )
                 if new:
                     records.add_alert(alert)
