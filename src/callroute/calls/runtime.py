@@ -208,8 +208,10 @@ class CallRuntime:
         before = m.CallState() if fresh else codec.state_from_dict(call.state)
         transition = step(snapshot, before, event, now)
         after = transition.state
-        if after == before and not transition.commands and not transition.notes:
-            return Applied(call, transition, ())  # a stale timer or an ignored duplicate
+        # A stale timer or an ignored duplicate changes nothing; a new call is still written
+        # (its row exists only once its first step has been).
+        if after == before and not transition.commands and not transition.notes and not fresh:
+            return Applied(call, transition, ())
         call.generation += 1
         call.state = codec.state_to_dict(after)
         call.status, call.reason, call.updated_at = after.status.value, after.reason, now
