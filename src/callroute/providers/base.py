@@ -94,6 +94,13 @@ class Provider(Protocol):
         provider (it stops being billed)."""
         ...
 
+    async def run_task(
+        self, session: AsyncSession, call_id: uuid.UUID, task: dict[str, Any], now: datetime
+    ) -> None:
+        """Later work about a call that the provider scheduled itself (a ``provider_task``
+        timer, whose payload is ``task``)."""
+        ...
+
     async def check(self, connection: ProviderConnection) -> str:
         """Raise when the connection cannot work; a line saying what was checked otherwise."""
         ...

@@ -114,11 +114,8 @@ async def _provider_task(
 ) -> None:
     """Work a provider does about a call later on (Twilio: fetch what the call cost)."""
     assert timer.call_id is not None
-    if timer.payload.get("provider") == "twilio" and timer.payload.get("task") == "prices":
-        from callroute.providers.twilio.provider import TwilioProvider
-
-        provider = TwilioProvider(runner.ctx.provider_env)
-        await provider.fetch_prices(session, timer.call_id, int(timer.payload["attempt"]), now)
+    provider = get_provider(str(timer.payload["provider"]), runner.ctx.provider_env)
+    await provider.run_task(session, timer.call_id, timer.payload, now)
 
 
 async def _webhook(runner: Runner, session: AsyncSession, timer: Claimed, now: datetime) -> None:

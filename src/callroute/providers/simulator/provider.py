@@ -8,8 +8,10 @@ carrying out the same commands twice (after a crash) schedules nothing twice.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +53,11 @@ class SimulatorProvider:
         self, connection: ProviderConnection, number: PhoneNumber, *, give_back: bool
     ) -> None:
         return None
+
+    async def run_task(
+        self, session: AsyncSession, call_id: uuid.UUID, task: dict[str, Any], now: datetime
+    ) -> None:
+        return None  # the simulator schedules no later work
 
     async def check(self, connection: ProviderConnection) -> str:
         return "simulator connection is ready"

@@ -169,6 +169,12 @@ class TwilioProvider:
         step = _Step(self, session, row, connection, call.generation, now)
         await step.run(commands)
 
+    async def run_task(
+        self, session: AsyncSession, call_id: uuid.UUID, task: dict[str, Any], now: datetime
+    ) -> None:
+        if task.get("task") == "prices":
+            await self.fetch_prices(session, call_id, int(task.get("attempt", 0)), now)
+
     async def fetch_prices(
         self, session: AsyncSession, call_id: uuid.UUID, attempt: int, now: datetime
     ) -> None:
