@@ -25,15 +25,16 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 from bench.common import (
     SECRET,
+    Measured,
     drop_database,
     load,
+    print_against_static,
     run_wrk,
     scratch_database,
     seed_router,
@@ -134,7 +135,7 @@ async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
 
             await load(static, concurrency=concurrency, seconds=2)  # warm-up
             await load(decision, concurrency=concurrency, seconds=2)
-            results: dict[str, tuple[int, int, float, float, float, float]] = {}
+            results: dict[str, Measured] = {}
             runs = (
                 ("static `GET /healthz`", static, "/healthz", None),
                 (
@@ -172,21 +173,14 @@ async def main(seconds: float, concurrency: int, use_wrk: bool = False) -> None:
             server.terminate()
             server.wait(10)
         await drop_database(url)
-    static_rps = (results["static `GET /healthz`"][2] + results["static again"][2]) / 2
     flags = " --wrk" if use_wrk else ""
-    print(
+    print_against_static(
         f"`.venv/bin/python -m bench.bench_decision --seconds {seconds:g} "
         f"--concurrency {concurrency}{flags}`; one `callroute serve` process on PostgreSQL, "
-        f"load from {'wrk' if use_wrk else 'httpx'}, {time.strftime('%Y-%m-%d')}\n"
+        f"load from {'wrk' if use_wrk else 'httpx'}",
+        results,
+        ("static `GET /healthz`", "static again"),
     )
-    columns = ("requests", "errors", "req/s", "p50 ms", "p99 ms", "server CPU ms/req")
-    print("| endpoint | " + " | ".join(columns) + " | req/s vs static |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, (total, errors, rps, p50, p99, cpu_ms) in results.items():
-        print(
-            f"| {name} | {total} | {errors} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | "
-            f"{cpu_ms:.2f} | {rps / static_rps:.0%} |"
-        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -38,6 +37,7 @@ from bench.common import (
     SECRET,
     WRK_THREADS,
     drop_database,
+    print_against_static,
     run_wrk,
     scratch_database,
     seed_router,
@@ -174,20 +174,13 @@ async def main(seconds: float, concurrency: int) -> None:
             server.terminate()
             server.wait(10)
         await drop_database(url)
-    static_rps = (results[runs[0][0]][2] + results[runs[2][0]][2]) / 2
-    print(
+    print_against_static(
         f"`.venv/bin/python -m bench.bench_twilio --seconds {seconds:g} "
-        f"--concurrency {concurrency}`; one server process on PostgreSQL, load from wrk, "
-        f"{time.strftime('%Y-%m-%d')}\n"
+        f"--concurrency {concurrency}`; one server process on PostgreSQL, load from wrk",
+        results,
+        (runs[0][0], runs[2][0]),
+        errors="non-2xx",
     )
-    columns = ("requests", "non-2xx", "req/s", "p50 ms", "p99 ms", "server CPU ms/req")
-    print("| endpoint | " + " | ".join(columns) + " | req/s vs static |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, (total, errors, rps, p50, p99, cpu) in results.items():
-        print(
-            f"| {name} | {total} | {errors} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {cpu:.2f} | "
-            f"{rps / static_rps:.0%} |"
-        )
 
 
 if __name__ == "__main__":

@@ -168,6 +168,27 @@ def run_wrk(
     return total, int(errors.group(1)) if errors else 0, rps, ms("50"), ms("99")
 
 
+# requests, errors (non-2xx), req/s, p50 ms, p99 ms, server CPU ms per request
+Measured = tuple[int, int, float, float, float, float]
+
+
+def print_against_static(
+    command: str, results: dict[str, Measured], static: tuple[str, str], errors: str = "errors"
+) -> None:
+    """The results as a Markdown table, each throughput as a share of the static baseline
+    (the mean of the runs named in ``static``, measured before and after)."""
+    static_rps = (results[static[0]][2] + results[static[1]][2]) / 2
+    print(f"{command}, {time.strftime('%Y-%m-%d')}\n")
+    columns = ("requests", errors, "req/s", "p50 ms", "p99 ms", "server CPU ms/req")
+    print("| endpoint | " + " | ".join(columns) + " | req/s vs static |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, (total, failed, rps, p50, p99, cpu_ms) in results.items():
+        print(
+            f"| {name} | {total} | {failed} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | "
+            f"{cpu_ms:.2f} | {rps / static_rps:.0%} |"
+        )
+
+
 @dataclass
 class LoadResult:
     requests: int
