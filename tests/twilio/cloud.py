@@ -6,6 +6,7 @@ Nothing here imports callroute's Twilio code: the fake speaks Twilio's wire form
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -39,6 +40,8 @@ class Request:
     path: str
     form: dict[str, list[str]]
     status: int = 0  # what the fake answered
+    host: str = ""
+    user: str = ""  # who the request authenticated as (HTTP basic)
 
     def one(self, name: str) -> str | None:
         values = self.form.get(name)
@@ -78,7 +81,11 @@ class TwilioCloud:
             form.setdefault(name, []).append(value)
         for name, value in parse_qsl(request.url.query.decode(), keep_blank_values=True):
             form.setdefault(name, []).append(value)
-        recorded = Request(request.method, path, form)
+        auth = request.headers.get("authorization", "")
+        user = ""
+        if auth.startswith("Basic "):
+            user = base64.b64decode(auth[6:]).decode().split(":", 1)[0]
+        recorded = Request(request.method, path, form, host=request.url.host, user=user)
         self.requests.append(recorded)
         response = self._answer(request.method, path, form)
         recorded.status = response.status_code

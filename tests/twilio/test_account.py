@@ -165,3 +165,40 @@ async def test_a_simulator_number_is_still_released_without_any_provider(
         f"{API}/numbers/{number['id']}", params={"give_back": "true"}, headers=tenant.headers
     )
     assert released.status_code == 200
+
+
+async def test_an_api_key_region_and_edge_are_what_rest_calls_use(
+    client: httpx.AsyncClient, tenant: Tenant, cloud: TwilioCloud
+) -> None:
+    api_key = "SK" + "c3" * 16
+    connection = await factories.post(
+        client,
+        tenant,
+        "connections",
+        {
+            "name": "Twilio EU",
+            "kind": "twilio",
+            "twilio": {
+                "account_sid": ACCOUNT_SID,
+                "auth_token": AUTH_TOKEN,
+                "api_key_sid": api_key,
+                "api_key_secret": "a-secret-of-the-api-key",
+                "region": "ie1",
+                "edge": "dublin",
+            },
+        },
+    )
+    assert connection["settings"] == {
+        "account_sid": ACCOUNT_SID,
+        "api_key_sid": api_key,
+        "region": "ie1",
+        "edge": "dublin",
+    }
+    assert sorted(connection["secrets_set"]) == ["api_key_secret", "auth_token", "webhook_secret"]
+    checked = await client.post(
+        f"{API}/connections/{connection['id']}/test", headers=tenant.headers
+    )
+    assert checked.status_code == 200
+    [request] = cloud.made(r"/Accounts/AC\w+\.json$", "GET")
+    assert request.user == api_key  # the key, not the account's auth token
+    assert request.host == "api.dublin.ie1.twilio.com"
