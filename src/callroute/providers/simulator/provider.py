@@ -22,7 +22,7 @@ from callroute.models import Call, PhoneNumber, ProviderConnection
 from callroute.providers.base import AvailableNumber, CallContext, NumberSearch, Provisioned
 from callroute.providers.simulator import numbers
 from callroute.providers.simulator.script import TALK_SECONDS, Script, parse_behaviour
-from callroute.timers.store import TimerStore
+from callroute.timers.store import TimerBatch, TimerStore
 
 PROVIDER = "simulator"
 RECORDING_BASE = "https://simulator.callroute.invalid/recordings"
@@ -74,6 +74,7 @@ class SimulatorProvider:
         for index, command in enumerate(commands):
             plan.prefix = f"{call.call_id}:{call.generation}:{index}"
             await self._act(plan, script, row, command)
+        await plan.write()
 
     async def _act(self, plan: _Plan, script: Script, row: Call, command: m.Command) -> None:
         if isinstance(command, m.Gather):
@@ -87,6 +88,7 @@ class SimulatorProvider:
             for leg in command.legs:
                 await self._ring(plan, script, leg, command)
         elif isinstance(command, m.CancelLegs):
+            await plan.write()  # what this dispatch scheduled so far can be cancelled too
             await TimerStore(plan.session).drop_matching(
                 plan.call.call_id, "provider_event", "leg_id", command.leg_ids
             )
@@ -171,7 +173,8 @@ class SimulatorProvider:
 
 
 class _Plan:
-    """Schedules phone events for one dispatch; numbers them for idempotency."""
+    """Schedules phone events for one dispatch; numbers them for idempotency. They are
+    written together (one INSERT), by :meth:`write`."""
 
     def __init__(self, session: AsyncSession, call: CallContext, now: datetime) -> None:
         self.session = session
@@ -179,6 +182,10 @@ class _Plan:
         self.now = now
         self.prefix = ""
         self._count = 0
+        self._batch = TimerBatch()
+
+    async def write(self) -> None:
+        await self._batch.write(self.session)
 
     async def at(self, seconds: float, event: m.Event, *, leg_id: str | None = None) -> None:
         self._count += 1
@@ -186,7 +193,7 @@ class _Plan:
         payload = {"event": codec.event_to_dict(event), "event_id": event_id, "provider": PROVIDER}
         if leg_id is not None:
             payload["leg_id"] = leg_id
-        await TimerStore(self.session).arm(
+        self._batch.arm(
             "provider_event",
             self.now + timedelta(seconds=seconds),
             self.now,
