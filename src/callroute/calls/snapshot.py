@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -171,11 +171,8 @@ async def prepared_action(
     now: datetime,
 ) -> m.Action:
     """One action with its targets read, for a call starting at ``now``."""
-    loader = _SourceLoader(session, project_id, now, now + _INSTANT)
+    loader = _SourceLoader(session, project_id, now, None)
     return (await loader.action(action, config)).at(now)
-
-
-_INSTANT = timedelta(seconds=1)
 
 
 def build_snapshot(
@@ -265,8 +262,13 @@ _DEFAULTS = m.Snapshot(router_id="", router_name="", router_number="", caller=""
 
 class _SourceLoader:
     def __init__(
-        self, session: AsyncSession, project_id: uuid.UUID, now: datetime, until: datetime
+        self,
+        session: AsyncSession,
+        project_id: uuid.UUID,
+        now: datetime,
+        until: datetime | None,
     ) -> None:
+        """``until``: the end of the window the actions must answer for; None: ``now`` only."""
         self.session = session
         self.project_id = project_id
         self.now = now
