@@ -6,12 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8080
 HOST   ?= 127.0.0.1
+# Test processes: one per core. Each has its own PostgreSQL database and SQLite files.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
-.PHONY: run test lint typecheck pytest bench clean help
+.PHONY: run test test-fast lint typecheck pytest bench clean help
 
 help:
 	@echo "make run    - install, migrate the embedded SQLite database, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install dev tools, lint, type-check, run the suite on SQLite and PostgreSQL"
+	@echo "make test-fast - the suite on SQLite only, without the tests that start processes"
 	@echo "make bench  - run the benchmarks (see docs/benchmarks.md)"
 
 $(BIN)/python:
@@ -41,7 +45,11 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(PYTEST)
+
+# For the edit loop: SQLite only, no real processes. `make test` is still the check.
+test-fast: $(VENV)/.installed-dev
+	CALLROUTE_TEST_DATABASES=sqlite $(PYTEST) -m "not e2e"
 
 test: lint typecheck pytest
 

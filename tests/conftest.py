@@ -8,6 +8,7 @@ fails instead, so a CI run can never pass on SQLite alone.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -22,9 +23,10 @@ from callroute.api_keys.service import ApiKeyService
 from callroute.app import create_app
 from callroute.auth.permissions import Role
 from callroute.clock import FrozenClock
-from callroute.config import Settings
+from callroute.config import LogFormat, Settings
 from callroute.context import AppContext
 from callroute.db.session import Database
+from callroute.logging import configure_logging
 from callroute.projects.service import ProjectService
 from tests import databases
 
@@ -32,11 +34,20 @@ TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Once for the whole run, as a server configures itself: JSON lines with plain tracebacks.
+    # Unconfigured, structlog renders each logged exception as a rich traceback with every
+    # frame's locals, which costs seconds per test that logs one.
+    configure_logging("WARNING", LogFormat.JSON)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     reason = databases.postgres_unreachable_reason()
     session.config.stash[_PG_REASON] = reason
     if reason and databases.IN_CI:
         pytest.exit(f"CI=true requires PostgreSQL for the test suite. {reason}", returncode=3)
+    if databases.IN_CI and set(DATABASES) != {"sqlite", "postgres"}:
+        pytest.exit("CI=true runs the suite on both databases: unset CALLROUTE_TEST_DATABASES", 3)
 
 
 _PG_REASON = pytest.StashKey[str | None]()
@@ -58,9 +69,16 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     databases.drop_postgres_database(url)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+# `make test-fast` narrows the run to SQLite; `make test` (and CI) always runs both.
+DATABASES = os.environ.get("CALLROUTE_TEST_DATABASES", "sqlite,postgres").split(",")
+
+
+@pytest.fixture(params=DATABASES)
 def db_kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+    kind = str(request.param)
+    if kind not in DATABASES:  # a test parametrised for one database, outside the narrowed run
+        pytest.skip(f"CALLROUTE_TEST_DATABASES={','.join(DATABASES)}")
+    return kind
 
 
 @pytest.fixture
@@ -73,7 +91,7 @@ def db_url(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     try:
         yield url
     finally:
-        databases.truncate_all_sync(url)
+        databases.clear_all_sync(url)
 
 
 @pytest.fixture

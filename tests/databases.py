@@ -1,5 +1,6 @@
 """Test databases: a migrated SQLite template copied per test, and a migrated PostgreSQL
-database per run whose tables are emptied after each test."""
+database per test process (each pytest-xdist worker has its own) whose rows are deleted after
+each test."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from callroute.db.base import Base
@@ -93,13 +93,19 @@ def sqlite_copy(template: Path, directory: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
-def truncate_all_sync(url: str) -> None:
-    async def truncate() -> None:
-        engine = create_engine(url)
-        try:
-            async with engine.begin() as connection:
-                await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
-        finally:
-            await engine.dispose()
+# Children before parents, one DELETE each, sent as one simple-protocol round trip. On tables
+# this small, DELETE costs a fraction of TRUNCATE, which rewrites every table's files.
+_CLEAR = ";".join(f'DELETE FROM "{table}"' for table in TABLES)  # noqa: S608  (our table names)
 
-    asyncio.run(truncate())
+
+def clear_all_sync(url: str) -> None:
+    """Delete every row a test left (rows the migrations seed are deleted too, as before)."""
+
+    async def clear() -> None:
+        connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+        try:
+            await connection.execute(_CLEAR)
+        finally:
+            await connection.close()
+
+    asyncio.run(clear())

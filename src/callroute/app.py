@@ -12,6 +12,7 @@ from callroute import __version__, ops
 from callroute.alerts.routes import router as alerts_router
 from callroute.api.errors import install_error_handlers
 from callroute.api.middleware import RequestContextMiddleware
+from callroute.api.routing import add_routes
 from callroute.api_keys.routes import router as api_keys_router
 from callroute.bots.api import router as bots_router
 from callroute.calls.routes import router as calls_router
@@ -132,15 +133,15 @@ def create_app(
         renderers=ctx.renderers,
         max_body_bytes=ctx.settings.max_body_bytes,
     )
-    app.include_router(ops.router)
+    add_routes(app, ops.router)
     # Routes are matched in order, one router after another: the ones a ringing phone waits on
     # (the provider's webhooks, a simulated call) come first.
-    app.include_router(twilio_webhooks.router)
+    add_routes(app, twilio_webhooks.router)
     twilio_webhooks.install(ctx.renderers)
-    app.include_router(simulator_router)
+    add_routes(app, simulator_router)
     for router in NATIVE_ROUTERS:
         if router is not simulator_router:
-            app.include_router(router)
+            add_routes(app, router)
     vcita.install(app, ctx)
     rootly.install(app, ctx)
     oneuptime.install(app, ctx)

@@ -55,6 +55,18 @@ class Settings(BaseSettings):
         le=3600,
         description="How long a worker holds a claimed timer before others may take it over.",
     )
+    provider_retry_backoff_seconds: float = Field(
+        default=0.25,
+        ge=0,
+        le=60,
+        description="First wait before a provider request is retried (it doubles each time).",
+    )
+    provider_retry_max_backoff_seconds: float = Field(
+        default=4.0,
+        ge=0,
+        le=600,
+        description="Longest wait between retries of a provider request, Retry-After included.",
+    )
     run_timers: bool = Field(
         default=True, description="Run the timer runner inside `callroute serve` as well."
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
+import certifi
 import httpx
 
 from callroute.api.errors import ErrorRenderers
@@ -16,6 +18,17 @@ from callroute.metrics import Metrics
 from callroute.providers.base import ProviderEnv
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One per process: loading the CA bundle costs ~50 ms of CPU each time it is done."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def http_client() -> httpx.AsyncClient:
+    """The client for outgoing requests (providers, webhooks)."""
+    return httpx.AsyncClient(timeout=10.0, verify=tls_context())
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -25,7 +38,7 @@ class AppContext:
     renderers: ErrorRenderers = field(default_factory=ErrorRenderers)
     rate_limiter: RateLimiter | None = None
 
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10.0))
+    http: httpx.AsyncClient = field(default_factory=http_client)
     runner: object | None = None  # the in-process timer runner, when this process has one
 
     def __post_init__(self) -> None:
@@ -39,7 +52,11 @@ class AppContext:
     @property
     def provider_env(self) -> ProviderEnv:
         return ProviderEnv(
-            secret_key=self.secret_key, public_url=self.settings.public_url, http=self.http
+            secret_key=self.secret_key,
+            public_url=self.settings.public_url,
+            http=self.http,
+            retry_backoff=self.settings.provider_retry_backoff_seconds,
+            max_retry_backoff=self.settings.provider_retry_max_backoff_seconds,
         )
 
     def kick_runner(self) -> None:

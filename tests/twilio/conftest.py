@@ -35,6 +35,9 @@ def settings(db_url: str) -> Settings:
         secret_key=TEST_SECRET_KEY,
         rate_limit_per_minute=0,
         public_url=PUBLIC_URL,
+        # Retries are tested by what Twilio is asked, not by waiting for real backoffs.
+        provider_retry_backoff_seconds=0,
+        provider_retry_max_backoff_seconds=0,
     )
 
 

@@ -66,6 +66,8 @@ class ProviderEnv:
     secret_key: str  # decrypts the connection's credentials
     public_url: str  # where the provider reaches callroute's webhooks
     http: httpx.AsyncClient
+    retry_backoff: float = 0.25  # first wait before a retried request; doubles each time
+    max_retry_backoff: float = 4.0  # longest wait, a provider's Retry-After included
 
 
 class Provider(Protocol):

@@ -8,15 +8,24 @@ tables of its own: everything written here is the native data, routed by the eng
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from functools import cache
 
+from fastapi import APIRouter, FastAPI
+
+from callroute.api.routing import add_routes
 from callroute.compat.oneuptime import errors
 from callroute.compat.oneuptime.crud import crud_router
 from callroute.compat.oneuptime.resources import RESOURCES
 from callroute.context import AppContext
 
 
+@cache
+def _routers() -> tuple[APIRouter, ...]:
+    """Built once per process: each resource's routes are generated (and built) here."""
+    return tuple(crud_router(resource) for resource in RESOURCES)
+
+
 def install(app: FastAPI, ctx: AppContext) -> None:
-    for resource in RESOURCES:
-        app.include_router(crud_router(resource))
+    for resource, router in zip(RESOURCES, _routers(), strict=True):
+        add_routes(app, router)
         ctx.renderers.register(resource.path, errors.render)

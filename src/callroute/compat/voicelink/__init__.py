@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from callroute.api.routing import add_routes
 from callroute.compat.voicelink.errors import render_error
 from callroute.compat.voicelink.routes import PREFIX, router
 from callroute.context import AppContext
@@ -13,4 +14,4 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     """Serve the VoiceLink routes, and answer every failure under their prefix (unknown
     endpoints and refused keys included) in VoiceLink's error shape."""
     ctx.renderers.register(PREFIX, render_error)
-    app.include_router(router)
+    add_routes(app, router)

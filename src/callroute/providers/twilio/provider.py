@@ -54,7 +54,12 @@ class TwilioProvider:
         self.urls = twiml.Urls(env.public_url)
 
     def client(self, connection: ProviderConnection) -> Client:
-        return client(account.credentials(connection, self.env.secret_key), self.env.http)
+        return client(
+            account.credentials(connection, self.env.secret_key),
+            self.env.http,
+            backoff=self.env.retry_backoff,
+            max_backoff=self.env.max_retry_backoff,
+        )
 
     # -- the connection and its numbers --------------------------------------------------------
 

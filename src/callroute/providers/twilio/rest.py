@@ -34,10 +34,17 @@ _RETRIED_STATUSES = {429, 500, 502, 503, 504}
 class HttpxTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # untyped library
     """The library's async transport, on httpx, with retries."""
 
-    def __init__(self, http: httpx.AsyncClient, *, backoff: float = FIRST_BACKOFF_SECONDS) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        backoff: float = FIRST_BACKOFF_SECONDS,
+        max_backoff: float = MAX_BACKOFF_SECONDS,
+    ) -> None:
         super().__init__(_log, is_async=True, timeout=TIMEOUT_SECONDS)
         self.http = http
         self.backoff = backoff
+        self.max_backoff = max_backoff
 
     async def request(
         self,
@@ -72,7 +79,7 @@ class HttpxTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # untyped libra
                 if response.status_code not in _RETRIED_STATUSES or attempt == RETRIES:
                     return Response(response.status_code, response.text, response.headers)
                 delay = _retry_after(response, delay)
-            await asyncio.sleep(min(delay, MAX_BACKOFF_SECONDS))
+            await asyncio.sleep(min(delay, self.max_backoff))
             delay *= 2
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -91,7 +98,13 @@ def _retry_after(response: httpx.Response, default: float) -> float:
     return default
 
 
-def client(credentials: Credentials, http: httpx.AsyncClient) -> Client:
+def client(
+    credentials: Credentials,
+    http: httpx.AsyncClient,
+    *,
+    backoff: float = FIRST_BACKOFF_SECONDS,
+    max_backoff: float = MAX_BACKOFF_SECONDS,
+) -> Client:
     """A library client for one account; an API key pair is used when there is one."""
     username, password = credentials.account_sid, credentials.auth_token
     if credentials.api_key_sid and credentials.api_key_secret:
@@ -102,7 +115,7 @@ def client(credentials: Credentials, http: httpx.AsyncClient) -> Client:
         account_sid=credentials.account_sid,
         region=credentials.region,
         edge=credentials.edge,
-        http_client=HttpxTwilioClient(http),
+        http_client=HttpxTwilioClient(http, backoff=backoff, max_backoff=max_backoff),
     )
 
 
