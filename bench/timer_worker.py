@@ -7,28 +7,24 @@ import asyncio
 import json
 import signal
 import sys
+from datetime import datetime
 
 from bench.common import SECRET
 from callroute.config import Settings
 from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.timers.runner import Runner
+from callroute.timers.store import Claimed
 
 
 class RecordingRunner(Runner):
     samples: list[tuple[str, float]]
 
-    async def tick(self) -> int:
-        from callroute.timers.store import TimerStore
-
-        now = self.ctx.clock.now()
-        await self._housekeeping(now)
-        async with self.ctx.db.unit_of_work() as session:
-            claimed = await TimerStore(session).claim(self.worker_id, now, self.batch)
+    async def _claim(self, limit: int, now: datetime) -> list[Claimed]:
+        claimed = await super()._claim(limit, now)
         for timer in claimed:
             self.samples.append((timer.kind, (now - timer.due_at).total_seconds()))
-        await asyncio.gather(*(self._guarded(timer) for timer in claimed))
-        return len(claimed)
+        return claimed
 
 
 async def main(url: str, output: str) -> None:

@@ -76,7 +76,9 @@ def migrate(
 
     async def go() -> str:
         engine = create_engine(
-            settings.database_url, connect_timeout=settings.db_connect_timeout_seconds
+            settings.database_url,
+            connect_timeout=settings.db_connect_timeout_seconds,
+            statement_timeout=0,  # a migration may rewrite a large table
         )
         try:
             await run_migrations(engine, revision)
@@ -274,12 +276,20 @@ def api_key_revoke(
 def worker(
     batch: Annotated[int, typer.Option(min=1, max=1000, help="Timers claimed at a time.")] = 100,
     concurrency: Annotated[int, typer.Option(min=1, max=200, help="Timers in flight.")] = 8,
+    host: Annotated[str, typer.Option(help="Interface of --port.")] = "127.0.0.1",
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve /healthz, /readyz and /metrics on this port."),
+    ] = None,
 ) -> None:
     """Run only the timer runner (escalations, provider commands, webhooks)."""
     import signal
 
+    import uvicorn
+
     from callroute.context import AppContext
     from callroute.db.schema import require_current_schema
+    from callroute.ops import health_app
     from callroute.timers.runner import Runner
 
     settings = _settings()
@@ -294,10 +304,29 @@ def worker(
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             runner = Runner(ctx, batch=batch, concurrency=concurrency)
+            ctx.runner = runner
+            server = None
+            if port is not None:
+                config = uvicorn.Config(
+                    health_app(ctx), host=host, port=port, log_config=None, lifespan="off"
+                )
+                server = uvicorn.Server(config)
+                try:
+                    await server.startup()  # listens; no signal handlers of its own
+                except SystemExit:
+                    server = None
+                if server is None or not server.started:
+                    raise ConfigError(f"cannot serve /readyz on {host}:{port} (in use?)")
+            where = f"; health on http://{host}:{port}" if port is not None else ""
             err.print(
-                f"callroute worker {runner.worker_id} running (database {_safe_url(settings)})"
+                f"callroute worker {runner.worker_id} running "
+                f"(database {_safe_url(settings)}{where})"
             )
-            await runner.run(stop)
+            try:
+                await runner.run(stop)
+            finally:
+                if server is not None:
+                    await server.shutdown()
         finally:
             await ctx.http.aclose()
             await ctx.db.dispose()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from callroute.api.deps import get_ctx
 from callroute.api.errors import is_database_unavailable
+from callroute.api.routing import add_routes
+from callroute.context import AppContext
 from callroute.db.schema import schema_status
 
 router = APIRouter(tags=["operations"])
@@ -17,21 +19,39 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database is reachable and its schema is current")
+@router.get(
+    "/readyz",
+    summary="The database is reachable, its schema is current, and the timer runner (when "
+    "this process has one) is running and getting through its loop",
+)
 async def readyz(request: Request) -> JSONResponse:
     ctx = get_ctx(request)
+    health = getattr(ctx.runner, "health", None)
+    timers = health.describe() if health is not None else None
     try:
         status = await schema_status(ctx.db.engine)
     except Exception as exc:
         if not is_database_unavailable(exc):
             raise
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        body = {"status": "unavailable", "database": "unreachable", "timers": timers}
+        return JSONResponse(body, status_code=503)
+    ready = status.up_to_date and (health is None or health.ready)
     body = {
-        "status": "ok" if status.up_to_date else "unavailable",
+        "status": "ok" if ready else "unavailable",
         "database": "reachable",
         "schema": status.describe(),
+        "timers": timers,
     }
-    return JSONResponse(body, status_code=200 if status.up_to_date else 503)
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+def health_app(ctx: AppContext) -> FastAPI:
+    """/healthz, /readyz and /metrics alone, for a process that serves no API (`callroute
+    worker --port`)."""
+    app = FastAPI(title="callroute worker", openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.ctx = ctx
+    add_routes(app, router)
+    return app
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -129,6 +129,24 @@ class CallRecords:
             if row.status == m.LegStatus.ACCEPTED.value:
                 row.status = m.LegStatus.COMPLETED.value
 
+    async def provider_facts(
+        self, leg_refs: dict[str, str], prices: dict[str | None, tuple[str, str]]
+    ) -> None:
+        """What the provider told about the legs: its ids for them (``leg_refs``) and what it
+        charged (``prices``; the key None is the call's own leg)."""
+        if None in prices:
+            self.call.price, self.call.price_unit = prices[None]
+        keys = set(leg_refs) | {key for key in prices if key is not None}
+        if not keys:
+            return
+        for row in await self.session.scalars(
+            select(CallLeg).where(CallLeg.call_id == self.call.id, CallLeg.leg_key.in_(keys))
+        ):
+            if row.leg_key in leg_refs:
+                row.provider_leg_id = leg_refs[row.leg_key]
+            if row.leg_key in prices:
+                row.price, row.price_unit = prices[row.leg_key]
+
     async def add_recording(self, url: str, duration: int, now: datetime) -> None:
         self.session.add(
             Recording(

@@ -122,6 +122,20 @@ async def inbound_target(
     )
 
 
+async def calls_by_provider_id(
+    session: AsyncSession, provider: str, provider_call_id: str
+) -> list[tuple[uuid.UUID, dict[str, Any]]]:
+    """The calls a provider knows by ``provider_call_id`` (one per connection at most), with
+    their connection's public settings: a provider's callback that names a call only by its
+    own id is matched to the account that sent it."""
+    rows = await session.execute(
+        select(Call.id, ProviderConnection.settings)
+        .join(ProviderConnection, ProviderConnection.id == Call.connection_id)
+        .where(Call.provider == provider, Call.provider_call_id == provider_call_id)
+    )
+    return [(call_id, dict(settings or {})) for call_id, settings in rows.all()]
+
+
 class CallRepository(ScopedRepository[Call]):
     model = Call
     sort_columns = {"started_at": Call.started_at}

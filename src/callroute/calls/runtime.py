@@ -80,6 +80,7 @@ class CallRuntime:
             now,
             self._subscriptions[call.project_id],
             timers=self._batch,
+            call_id=call.id,
         )
 
     # -- a new call ---------------------------------------------------------------------------

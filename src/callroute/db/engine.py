@@ -6,21 +6,33 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 READONLY_OPTION = "callroute_readonly"
 
 
-def create_engine(url: str | URL, *, connect_timeout: float = 5.0, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str | URL,
+    *,
+    connect_timeout: float = 5.0,
+    statement_timeout: float | None = None,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """``statement_timeout``: how long one statement may wait for PostgreSQL's answer
+    (default: ``connect_timeout``); None only where a statement may legitimately run long
+    (migrations pass ``0`` for no bound)."""
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
-    return _postgres_engine(url, connect_timeout=connect_timeout, **kwargs)
+    bound = connect_timeout if statement_timeout is None else statement_timeout
+    return _postgres_engine(url, connect_timeout=connect_timeout, statement_timeout=bound, **kwargs)
 
 
-def _postgres_engine(url: URL, *, connect_timeout: float, **kwargs: Any) -> AsyncEngine:
+def _postgres_engine(
+    url: URL, *, connect_timeout: float, statement_timeout: float, **kwargs: Any
+) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     # Fail fast when the database is away: a request answers 503 within seconds
@@ -31,8 +43,23 @@ def _postgres_engine(url: URL, *, connect_timeout: float, **kwargs: Any) -> Asyn
     # connection as old as it, so after an outage one request answers 503 and the next ones
     # reconnect.
     kwargs.setdefault("pool_pre_ping", False)
-    connect_args = {"timeout": connect_timeout, "command_timeout": 30}
-    return create_async_engine(url, connect_args=connect_args, **kwargs)
+    # Every wait on the database is bounded: connecting (timeout), a pooled connection
+    # (pool_timeout), and each statement (command_timeout). Without the last, a database that
+    # goes silent (a network partition: the connection stays open, nothing comes back) holds a
+    # request for as long as the kernel keeps the socket, and a timer worker with it.
+    connect_args: dict[str, Any] = {"timeout": connect_timeout}
+    if statement_timeout > 0:
+        connect_args["command_timeout"] = statement_timeout
+    engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _timeout_is_a_disconnect(context: ExceptionContext) -> None:
+        # A statement that timed out leaves its connection in an unknown state (mid-query on a
+        # silent network): it is thrown away, never handed out again, and the pool with it.
+        if isinstance(context.original_exception, TimeoutError):
+            context.is_disconnect = True
+
+    return engine
 
 
 def _sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:

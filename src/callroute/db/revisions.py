@@ -34,6 +34,7 @@ NOT_CONFIG: frozenset[str] = frozenset(
         "revisions",
         "calls",
         "call_legs",
+        "call_effects",
         "call_events",
         "recordings",
         "alerts",

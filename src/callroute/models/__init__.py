@@ -2,7 +2,7 @@
 
 from callroute.models.alert import Alert
 from callroute.models.api_key import ApiKey
-from callroute.models.call import Call, CallEvent, CallLeg, Recording
+from callroute.models.call import Call, CallEffect, CallEvent, CallLeg, Recording
 from callroute.models.contact import Contact, ContactPhone
 from callroute.models.escalation import EscalationLevel, EscalationPolicy, EscalationTarget
 from callroute.models.job import InboxEvent, Timer
@@ -26,6 +26,7 @@ __all__ = [
     "ApiKey",
     "Bot",
     "Call",
+    "CallEffect",
     "CallEvent",
     "CallLeg",
     "Contact",

@@ -153,3 +153,23 @@ class Recording(IdMixin, ProjectScoped, Base):
     duration_seconds: Mapped[int]
     transcript: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class CallEffect(IdMixin, ProjectScoped, Base):
+    """One request a provider is to make (or made) for a step of a call: recorded as an
+    intent before the request goes out, completed with its result after. A process that dies
+    between the two leaves the intent: the next attempt knows the request may have been made
+    and looks for what it created instead of creating it again."""
+
+    __tablename__ = "call_effects"
+    __table_args__ = (UniqueConstraint("call_id", "key"),)
+
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))  # "<generation>:<what>", unique per call
+    generation: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    status: Mapped[str] = mapped_column(String(10))  # pending | done
+    result: Mapped[dict[str, Any] | None] = mapped_column(json_type())
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]

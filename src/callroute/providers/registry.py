@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from callroute.errors import ValidationFailed
 from callroute.providers.base import Provider, ProviderEnv
 from callroute.providers.simulator.provider import SimulatorProvider
@@ -9,7 +11,7 @@ from callroute.providers.simulator.provider import SimulatorProvider
 KINDS = ("simulator", "twilio")
 
 
-def get_provider(kind: str, env: ProviderEnv | None = None) -> Provider:
+def get_provider(kind: str, env: ProviderEnv | None = None) -> Provider[Any]:
     """The adapter for ``kind``. Adapters that talk to a network need ``env``."""
     if kind == "simulator":
         return SimulatorProvider()

@@ -39,7 +39,6 @@ async def follow_call(
         clock=clock,
         db=Database(settings.database_url, connect_timeout=settings.db_connect_timeout_seconds),
     )
-    runner = Runner(ctx, poll_interval=0.2)
     try:
         async with ctx.db.unit_of_work() as session:
             applied = await place_call(
@@ -50,6 +49,9 @@ async def follow_call(
                 now=clock.now(),
             )
             call_id, started = applied.call.id, applied.call.started_at
+        # This call's timers only: on a virtual clock, firing another call's timers would fire
+        # them early (a server's runner owns those, on the real clock).
+        runner = Runner(ctx, poll_interval=0.2, call_id=call_id)
         console.print(f"call {call_id}: {from_number} → {to_number}")
         shown = 0
         while True:

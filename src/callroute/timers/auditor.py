@@ -19,6 +19,8 @@ from callroute.timers.store import TimerStore, engine_key
 
 log = structlog.get_logger(__name__)
 
+# Timers that move a call on (a webhook delivery about the call does not).
+CALL_WORK = ("engine", "dispatch", "provider_event")
 FINAL = tuple(
     s.value
     for s in (
@@ -42,7 +44,7 @@ async def audit(ctx: AppContext, now: datetime, limit: int = 100) -> int:
                         # take the places of calls that are.
                         Call.origin == CallOrigin.ROUTED.value,
                         Call.status.not_in(FINAL),
-                        ~exists().where(Timer.call_id == Call.id),
+                        ~exists().where(Timer.call_id == Call.id, Timer.kind.in_(CALL_WORK)),
                     )
                     .limit(limit)
                 )

@@ -109,14 +109,23 @@ class TimerStore:
         await self.insert([row])
 
     async def claim(
-        self, worker: str, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE
+        self,
+        worker: str,
+        now: datetime,
+        limit: int,
+        lease: timedelta = DEFAULT_LEASE,
+        *,
+        call_id: uuid.UUID | None = None,
     ) -> list[Claimed]:
+        """Claim up to ``limit`` due timers (of one call only, with ``call_id``)."""
         due = (
             select(Timer.id)
             .where(Timer.due_at <= now, Timer.claimed_by.is_(None))
             .order_by(Timer.due_at)
             .limit(limit)
         )
+        if call_id is not None:
+            due = due.where(Timer.call_id == call_id)
         if dialect_of(self.session) == "postgresql":
             due = due.with_for_update(skip_locked=True)
         rows = await self.session.execute(
@@ -136,6 +145,15 @@ class TimerStore:
         """Delete a claimed timer; False when the lease was lost (someone else owns it now)."""
         result = await self.session.execute(
             delete(Timer).where(Timer.id == timer_id, Timer.claimed_by == worker)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def renew(self, timer_id: uuid.UUID, worker: str, until: datetime) -> bool:
+        """Extend a claim this worker still holds; False when it holds it no longer."""
+        result = await self.session.execute(
+            update(Timer)
+            .where(Timer.id == timer_id, Timer.claimed_by == worker)
+            .values(claimed_until=until)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -186,10 +204,18 @@ class TimerStore:
             if timer.payload.get(key) in wanted:
                 await self.session.delete(timer)
 
-    async def next_due(self) -> datetime | None:
-        due: datetime | None = await self.session.scalar(
-            select(func.min(Timer.due_at)).where(Timer.claimed_by.is_(None))
+    async def payloads(self, call_id: uuid.UUID, kind: str) -> list[dict[str, Any]]:
+        """The payloads of a call's timers of ``kind`` (claimed or not)."""
+        rows = await self.session.scalars(
+            select(Timer.payload).where(Timer.call_id == call_id, Timer.kind == kind)
         )
+        return [dict(payload) for payload in rows]
+
+    async def next_due(self, *, call_id: uuid.UUID | None = None) -> datetime | None:
+        stmt = select(func.min(Timer.due_at)).where(Timer.claimed_by.is_(None))
+        if call_id is not None:
+            stmt = stmt.where(Timer.call_id == call_id)
+        due: datetime | None = await self.session.scalar(stmt)
         return due
 
     async def count(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute import crypto
+from callroute.db.session import Database
 from callroute.ids import new_id
 from callroute.models import WebhookDelivery, WebhookSubscription
 from callroute.timers.store import TimerBatch, TimerStore
@@ -70,10 +71,12 @@ async def enqueue(
     now: datetime,
     subscriptions: Sequence[Subscriber] | None = None,
     timers: TimerBatch | None = None,
+    call_id: uuid.UUID | None = None,
 ) -> int:
     """Record one delivery per interested subscription; the runner sends them.
     ``subscriptions`` saves the lookup when the caller has them already; ``timers`` gathers
-    the delivery timers into the caller's batch instead of writing them one by one."""
+    the delivery timers into the caller's batch instead of writing them one by one;
+    ``call_id``: the call the event is about (its own worker may deliver it)."""
     if subscriptions is None:
         subscriptions = await subscriptions_of(session, project_id)
     if not subscriptions:
@@ -99,28 +102,60 @@ async def enqueue(
         session.add(delivery)
         payload = {"delivery_id": str(delivery.id)}
         if timers is not None:
-            timers.arm("webhook", now, now, payload=payload)
+            timers.arm("webhook", now, now, payload=payload, call_id=call_id)
         else:
-            await TimerStore(session).arm("webhook", now, now, payload=payload)
+            await TimerStore(session).arm("webhook", now, now, payload=payload, call_id=call_id)
         count += 1
     return count
 
 
+@dataclass(frozen=True)
+class _Request:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Sent:
+    ok: bool
+    status_code: int | None
+    error: str | None
+
+
 async def deliver(
-    session: AsyncSession,
+    db: Database,
     delivery_id: uuid.UUID,
     http: httpx.AsyncClient,
     secret_key: str,
     now: datetime,
+    finish: Callable[[AsyncSession], Awaitable[bool]],
 ) -> None:
+    """Send one delivery: read it, POST it with no transaction open (a slow subscriber never
+    holds a database lock), record what happened and delete the timer (``finish``)."""
+    async with db.unit_of_work(readonly=True) as session:
+        request = await _prepare(session, delivery_id, secret_key, now)
+    sent = await _send(http, request) if isinstance(request, _Request) else None
+    async with db.unit_of_work() as session:
+        delivery = await session.get(WebhookDelivery, delivery_id)
+        if delivery is not None and delivery.status == "pending":
+            if isinstance(request, str):
+                delivery.status, delivery.last_error = "failed", request
+            elif sent is not None:
+                await _record(session, delivery, sent, now)
+        await finish(session)
+
+
+async def _prepare(
+    session: AsyncSession, delivery_id: uuid.UUID, secret_key: str, now: datetime
+) -> _Request | str | None:
+    """The request to make; a reason to give up instead; None when there is nothing to do."""
     delivery = await session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.status != "pending":
-        return
+        return None
     subscription = await session.get(WebhookSubscription, delivery.subscription_id)
     if subscription is None or not subscription.enabled:
-        delivery.status = "failed"
-        delivery.last_error = "subscription removed or disabled"
-        return
+        return "subscription removed or disabled"
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     secret = crypto.decrypt(secret_key, subscription.secret)
     headers = {
@@ -130,18 +165,27 @@ async def deliver(
         "Callroute-Delivery": str(delivery.id),
         SIGNATURE_HEADER: sign(secret, int(now.timestamp()), body),
     }
-    delivery.attempts += 1
+    return _Request(subscription.url, body, headers)
+
+
+async def _send(http: httpx.AsyncClient, request: _Request) -> _Sent:
     try:
         response = await http.post(
-            subscription.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
+            request.url, content=request.body, headers=request.headers, timeout=TIMEOUT_SECONDS
         )
-        delivery.last_status_code = response.status_code
-        ok = 200 <= response.status_code < 300
-        delivery.last_error = None if ok else f"HTTP {response.status_code}"
     except httpx.HTTPError as exc:
-        ok = False
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
-    if ok:
+        return _Sent(False, None, f"{type(exc).__name__}: {exc}"[:500])
+    ok = 200 <= response.status_code < 300
+    return _Sent(ok, response.status_code, None if ok else f"HTTP {response.status_code}")
+
+
+async def _record(
+    session: AsyncSession, delivery: WebhookDelivery, sent: _Sent, now: datetime
+) -> None:
+    delivery.attempts += 1
+    delivery.last_status_code = sent.status_code
+    delivery.last_error = sent.error
+    if sent.ok:
         delivery.status = "delivered"
         delivery.delivered_at = now
         delivery.next_attempt_at = None

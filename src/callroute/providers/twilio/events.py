@@ -109,9 +109,21 @@ def transcribed(params: Params) -> Keyed:
     return [(key, m.TranscriptReady(params.get("TranscriptionText", "")))]
 
 
-def queue_left(params: Params, call: str, doc: int) -> Keyed:
-    if params.get("QueueResult") == "hangup":
-        return [(f"queue:{call}:{doc}", m.CallerHungUp())]
+def queue_left(params: Params, call: str, doc: int, accepted: str | None) -> Keyed:
+    """The caller's ``<Enqueue>`` ended. ``bridged``: a responder took the caller out of the
+    queue and that talk has ended (the responder hung up); ``hangup``: the caller left while
+    waiting; an error: Twilio could not keep the caller queued. ``redirected`` (callroute
+    moved the caller) and ``leave`` say nothing new."""
+    key = f"queue:{call}:{doc}"
+    result = params.get("QueueResult", "")
+    if params.get("CallStatus") in _ENDED or result == "hangup":
+        return [(key, m.CallerHungUp())]
+    if result == "bridged":
+        if accepted is None:
+            return [(key, m.ProviderError("Twilio bridged the caller to no accepted responder"))]
+        return [(key, m.LegEnded(accepted, m.LegStatus.COMPLETED))]
+    if result in ("error", "system-error", "queue-full"):
+        return [(key, m.ProviderError(f"Twilio could not keep the caller queued: {result}"))]
     return []
 
 

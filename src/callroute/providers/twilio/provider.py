@@ -1,49 +1,41 @@
-"""The Twilio provider: numbers, the connection check, and the side effects of engine steps.
+"""The Twilio provider: numbers, the connection check, and the adapter of a call's steps.
 
 What the caller hears is a TwiML document (twiml.py). Most documents are the answer to a
-webhook in which Twilio asked what to do next (webhooks.py); when a step happened elsewhere
-(a timer fired, a responder's call changed), the caller is moved to the new document with a
-REST update. Responders' calls in hold mode are created, bridged and cancelled over REST.
-
-Every side effect here is safe to repeat: a dispatch that runs again after a crash finds what
-it did in the call's provider data (the document it delivered, the legs it created) and does
-not do it twice.
+webhook in which Twilio asked what to do next (handling.py, through ``calls.ingress``); when a
+step happened elsewhere (a timer fired, a responder's call changed), the caller is moved to
+the new document with a REST update. Responders' calls in hold mode are created, bridged and
+cancelled over REST. steps.py decides (pure), requests.py talks to Twilio (no transaction
+open); ``calls.dispatch`` runs them in that order and writes what they decided.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
-from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
-from callroute.errors import ProviderUnavailable
-from callroute.models import Call, CallLeg, PhoneNumber, ProviderConnection
+from callroute.models import PhoneNumber, ProviderConnection
 from callroute.providers.base import (
     AvailableNumber,
-    CallContext,
+    CallView,
+    Effect,
+    EffectResult,
     NumberSearch,
     NumberType,
+    Outcome,
     ProviderEnv,
     Provisioned,
+    Step,
 )
-from callroute.providers.twilio import account, documents, twiml
+from callroute.providers.twilio import account, requests, state, steps, twiml
 from callroute.providers.twilio.rest import client, translated
-from callroute.timers.store import TimerStore
-
-log = structlog.get_logger(__name__)
+from callroute.providers.twilio.state import TwilioCall
 
 PROVIDER = "twilio"
-PRICE_DELAY = timedelta(minutes=2)  # Twilio fills in a call's price shortly after it ends
-PRICE_ATTEMPTS = 5
 
 
 class TwilioProvider:
@@ -159,218 +151,48 @@ class TwilioProvider:
                 return  # already gone from the account: nothing left to undo
             raise translated(exc, "Releasing the number") from exc
 
-    # -- carrying out a step -------------------------------------------------------------------
+    # -- per-call data and the call's steps (steps.py, requests.py) --------------------------
 
-    async def execute(
-        self, session: AsyncSession, call: CallContext, commands: Sequence[m.Command], now: datetime
-    ) -> None:
-        # The runner holds the call's row lock; this read sees (and updates) that row.
-        row = await session.get(Call, call.call_id)
-        if row is None or call.connection_id is None:
-            return
-        connection = await session.get(ProviderConnection, call.connection_id)
-        if connection is None:
-            return
-        step = _Step(self, session, row, connection, call.generation, now)
-        await step.run(commands)
+    def load(self, raw: dict[str, Any]) -> TwilioCall:
+        return state.load(raw)
+
+    def dump(self, data: TwilioCall) -> dict[str, Any]:
+        return state.dump(data)
+
+    def plan(
+        self, call: CallView[TwilioCall], generation: int, commands: Sequence[m.Command]
+    ) -> Outcome[TwilioCall]:
+        return steps.plan(call, self.urls, generation, commands)
+
+    async def perform(
+        self,
+        connection: ProviderConnection,
+        call: CallView[TwilioCall],
+        effect: Effect,
+        *,
+        retried: bool,
+    ) -> EffectResult:
+        return await requests.perform(
+            self.client(connection), self.urls, call, effect, retried=retried
+        )
+
+    def settle(
+        self, call: CallView[TwilioCall], effect: Effect, result: EffectResult
+    ) -> Outcome[TwilioCall]:
+        return steps.settle(call, self.urls, effect, result)
+
+    def answered(self, call: CallView[TwilioCall], step: Step) -> TwilioCall | None:
+        return steps.answered(call, self.urls, step)
 
     async def run_task(
-        self, session: AsyncSession, call_id: uuid.UUID, task: dict[str, Any], now: datetime
-    ) -> None:
+        self, connection: ProviderConnection, call: CallView[TwilioCall], task: dict[str, Any]
+    ) -> Outcome[TwilioCall]:
         if task.get("task") == "prices":
-            await self.fetch_prices(session, call_id, int(task.get("attempt", 0)), now)
-
-    async def fetch_prices(
-        self, session: AsyncSession, call_id: uuid.UUID, attempt: int, now: datetime
-    ) -> None:
-        """Store what Twilio charged for the call and its responders' legs."""
-        row = await session.get(Call, call_id)
-        if row is None or row.connection_id is None:
-            return
-        connection = await session.get(ProviderConnection, row.connection_id)
-        if connection is None:
-            return
-        api = self.client(connection)
-        missing = False
-        price = await _price(api, row.provider_call_id)
-        if price is None:
-            missing = True
-        else:
-            row.price, row.price_unit = price
-        legs = await session.scalars(
-            select(CallLeg).where(CallLeg.call_id == call_id, CallLeg.provider_leg_id.is_not(None))
-        )
-        for leg in legs:
-            assert leg.provider_leg_id is not None
-            leg_price = await _price(api, leg.provider_leg_id)
-            if leg_price is None:
-                missing = True
-            else:
-                leg.price, leg.price_unit = leg_price
-        if missing and attempt + 1 < PRICE_ATTEMPTS:
-            await schedule_prices(session, call_id, now, attempt + 1)
-
-
-async def schedule_prices(
-    session: AsyncSession, call_id: uuid.UUID, now: datetime, attempt: int = 0
-) -> None:
-    """Fetch the call's prices later (each retry waits twice as long)."""
-    await TimerStore(session).arm(
-        "provider_task",
-        now + PRICE_DELAY * (2**attempt),
-        now,
-        call_id=call_id,
-        payload={"provider": PROVIDER, "task": "prices", "attempt": attempt},
-        dedupe_key=f"twilio:prices:{call_id}:{attempt}",
-    )
-
-
-async def _price(api: Client, sid: str) -> tuple[str, str] | None:
-    try:
-        fetched = await api.calls(sid).fetch_async()
-    except TwilioRestException:
-        return None
-    if fetched.price is None:
-        return None
-    # Twilio reports charges as negative amounts; the record keeps what the call cost.
-    return str(fetched.price).lstrip("-"), (fetched.price_unit or "USD").upper()[:3]
+            return await requests.prices(self.client(connection), call, int(task.get("attempt", 0)))
+        return Outcome()
 
 
 def _capabilities(raw: Any) -> tuple[str, ...]:
     if not isinstance(raw, dict):
         return ()
     return tuple(sorted(k.lower() for k, v in raw.items() if v is True))
-
-
-class _Step:
-    """The side effects of one engine step on Twilio."""
-
-    def __init__(
-        self,
-        provider: TwilioProvider,
-        session: AsyncSession,
-        call: Call,
-        connection: ProviderConnection,
-        generation: int,
-        now: datetime,
-    ) -> None:
-        self.provider = provider
-        self.session = session
-        self.call = call
-        self.connection = connection
-        self.generation = generation
-        self.now = now
-        self.api = provider.client(connection)
-        self.state = documents.state(call)
-        self.mode = documents.ring_mode(call)
-
-    async def run(self, commands: Sequence[m.Command]) -> None:
-        for command in commands:
-            if isinstance(command, m.CancelLegs):
-                await self._cancel(command.leg_ids)
-            elif isinstance(command, m.Bridge) and self.mode is m.RingMode.HOLD:
-                await self._join(command.leg_id)
-            elif isinstance(command, m.RingLegs) and command.mode is m.RingMode.HOLD:
-                await self._ring(command)
-            elif isinstance(command, m.RingLegs):
-                await self._too_many(command)
-        await self._deliver(commands)
-        if self.state.phase is m.Phase.ENDED and not documents.data(self.call).get("priced"):
-            documents.update(self.call, priced=True)
-            await schedule_prices(self.session, self.call.id, self.now)
-
-    async def _deliver(self, commands: Sequence[m.Command]) -> None:
-        """Move the caller to this step's document, unless a webhook answer already did (or
-        a later step's document is the caller's by now)."""
-        wanted = twiml.caller_commands(commands, self.mode)
-        if not wanted or documents.delivered_generation(self.call) >= self.generation:
-            return
-        doc = documents.next_document(self.call, self.provider.urls)
-        xml = twiml.caller_document(wanted, doc, ended=self.state.phase is m.Phase.ENDED)
-        try:
-            await self.api.calls(self.call.provider_call_id).update_async(twiml=xml)
-        except TwilioRestException as exc:
-            if exc.status is not None and 400 <= exc.status < 500:
-                # The caller's call is over (Twilio refuses to redirect it): nothing to move.
-                log.info("twilio_caller_gone", call_id=str(self.call.id), code=exc.code)
-                documents.mark_delivered(self.call, self.generation)
-                return
-            raise ProviderUnavailable(f"moving the caller failed: {exc.msg}") from exc
-        documents.record(self.call, doc, xml, self.generation, twiml.dialled_legs(wanted))
-
-    async def _ring(self, command: m.RingLegs) -> None:
-        active = {leg.leg_id for leg in self.state.legs if not leg.status.finished}
-        created = documents.leg_sids(self.call)
-        for leg in command.legs:
-            if leg.leg_id not in active or leg.leg_id in created:
-                continue  # given up on already, or created by an earlier run of this step
-            urls = {"call": self.call.id, "leg": leg.leg_id}
-            try:
-                made = await self.api.calls.create_async(
-                    to=leg.number,
-                    # A REST call may only show a number of the account: the router's.
-                    from_=self.call.to_number,
-                    url=self.provider.urls.url("screen", **urls),
-                    method="POST",
-                    status_callback=self.provider.urls.url("leg", **urls),
-                    status_callback_event=twiml.LEG_EVENTS.split(),
-                    status_callback_method="POST",
-                    timeout=command.timeout_seconds,
-                )
-            except (TwilioRestException, ProviderUnavailable) as exc:
-                message = exc.msg if isinstance(exc, TwilioRestException) else exc.message
-                await self._event(f"create:{leg.leg_id}", m.ProviderError(message, leg.leg_id))
-                continue
-            await documents.record_leg(self.session, self.call, leg.leg_id, made.sid)
-
-    async def _too_many(self, command: m.RingLegs) -> None:
-        for leg in command.legs[twiml.MAX_DIAL_NUMBERS :]:
-            await self._event(
-                f"too-many:{leg.leg_id}",
-                m.ProviderError(
-                    f"Twilio rings at most {twiml.MAX_DIAL_NUMBERS} numbers at once", leg.leg_id
-                ),
-            )
-
-    async def _cancel(self, leg_ids: Sequence[str]) -> None:
-        sids = documents.leg_sids(self.call)
-        for leg_id in leg_ids:
-            sid = sids.get(leg_id)
-            if sid is None or leg_id in documents.joined(self.call):
-                continue
-            try:
-                # "completed" ends a call that is ringing inside a <Dial> or answered alike.
-                await self.api.calls(sid).update_async(status="completed")
-            except TwilioRestException as exc:
-                if exc.status is None or exc.status >= 500:
-                    raise ProviderUnavailable(f"hanging up a responder failed: {exc.msg}") from exc
-                # 4xx: that call has ended already.
-
-    async def _join(self, leg_id: str) -> None:
-        if leg_id in documents.joined(self.call):
-            return  # the responder's own webhook answer did it
-        sid = documents.leg_sids(self.call).get(leg_id)
-        if sid is None:
-            return
-        try:
-            await self.api.calls(sid).update_async(twiml=twiml.join_caller(self.call.id))
-        except TwilioRestException as exc:
-            await self._event(f"join:{leg_id}", m.ProviderError(exc.msg, leg_id))
-            return
-        documents.add_joined(self.call, leg_id)
-
-    async def _event(self, key: str, event: m.Event) -> None:
-        """Report back to the engine what Twilio did (or refused), through the inbox."""
-        event_id = f"twilio:{self.call.id}:{self.generation}:{key}"
-        await TimerStore(self.session).arm(
-            "provider_event",
-            self.now,
-            self.now,
-            call_id=self.call.id,
-            payload={
-                "event": codec.event_to_dict(event),
-                "event_id": event_id,
-                "provider": PROVIDER,
-            },
-            dedupe_key=event_id,
-        )

@@ -27,6 +27,10 @@ from twilio.twiml.voice_response import Connect, Dial, Enqueue, Gather, VoiceRes
 from callroute.engine.callflow import model as m
 
 MAX_DIAL_NUMBERS = 10  # Twilio rings at most ten nouns of one <Dial> at once
+# Twilio's documented ranges: a <Dial> rings 5-600 s; a REST update's inline Twiml is at most
+# 4,000 characters (a longer document is served at a URL of ours instead).
+DIAL_TIMEOUT_RANGE = (5, 600)
+MAX_INLINE_TWIML = 4000
 LEG_EVENTS = "initiated ringing answered completed"
 SCREEN_SECONDS = 10  # how long a responder has to press a key after the prompt
 DIAL_BACKSTOP_SECONDS = 15  # the engine ends an attempt; Twilio's own timeout only backs it up
@@ -68,6 +72,7 @@ class Document:
     call_id: uuid.UUID
     number: int  # this document's number
     router_number: str
+    hold_music_url: str | None = None  # what the caller hears while waiting in the queue
 
     @property
     def queue(self) -> str:
@@ -111,7 +116,7 @@ def caller_document(commands: Sequence[m.Command], doc: Document, *, ended: bool
         if ended:
             response.hangup()
         else:
-            response.append(_enqueue(doc, None))
+            response.append(_enqueue(doc, doc.hold_music_url))
     return str(response)
 
 
@@ -185,7 +190,7 @@ def _dial_legs(command: m.RingLegs, doc: Document) -> Dial:
     dial = Dial(
         action=doc.url("dial"),
         method="POST",
-        timeout=command.timeout_seconds + DIAL_BACKSTOP_SECONDS,
+        timeout=dial_timeout(command.timeout_seconds + DIAL_BACKSTOP_SECONDS),
         caller_id=command.caller_id,
         answer_on_bridge=True,
     )
@@ -202,6 +207,11 @@ def _dial_legs(command: m.RingLegs, doc: Document) -> Dial:
     return dial
 
 
+def dial_timeout(seconds: int) -> int:
+    low, high = DIAL_TIMEOUT_RANGE
+    return max(low, min(high, seconds))
+
+
 def _enqueue(doc: Document, music_url: str | None) -> Enqueue:
     return Enqueue(
         doc.queue,
@@ -216,7 +226,7 @@ def _connection(command: m.Forward | m.DialSip, doc: Document) -> Dial:
     dial = Dial(
         action=doc.url("connection"),
         method="POST",
-        timeout=command.timeout_seconds,
+        timeout=dial_timeout(command.timeout_seconds),
         caller_id=command.caller_id,
         answer_on_bridge=True,
     )

@@ -18,14 +18,16 @@ from starlette.responses import PlainTextResponse
 from callroute.api.deps import Session, get_ctx
 from callroute.api.errors import ErrorRenderers
 from callroute.errors import ApiError, BadRequest
+from callroute.providers.registry import get_provider
 from callroute.providers.twilio import events, twiml
 from callroute.providers.twilio.handling import SIGNATURE_HEADER, Incoming, TwilioWebhooks
+from callroute.providers.twilio.provider import TwilioProvider
 
 PREFIX = "/webhooks/twilio"
 router = APIRouter(prefix=PREFIX, tags=["twilio webhooks"], include_in_schema=False)
 
 # Webhooks that expect the caller's next document: a failure there must still say something.
-_DOCUMENTS = {"voice", "gather", "dial", "record", "queue", "connection"}
+_DOCUMENTS = {"voice", "gather", "dial", "record", "queue", "connection", "document"}
 
 
 class _Form(dict[str, str]):
@@ -71,10 +73,9 @@ async def incoming(request: Request) -> Incoming:
 
 
 def _service(request: Request, session: Session) -> TwilioWebhooks:
-    ctx = get_ctx(request)
-    return TwilioWebhooks(
-        session, secret_key=ctx.secret_key, urls=twiml.Urls(ctx.settings.public_url)
-    )
+    provider = get_provider("twilio", get_ctx(request).provider_env)
+    assert isinstance(provider, TwilioProvider)
+    return TwilioWebhooks(session, provider)
 
 
 def xml(document: str) -> Response:
@@ -124,8 +125,21 @@ def _document(name: str, translate: Callable[[Incoming, Any, int], events.Keyed]
 
 _document("gather", lambda i, c, d: events.gathered(i.params, str(c.id), d))
 _document("record", lambda i, c, d: events.recorded(i.params, str(c.id), d))
-_document("queue", lambda i, c, d: events.queue_left(i.params, str(c.id), d))
 _document("connection", lambda i, c, d: events.connection_ended(i.params, str(c.id), d))
+
+
+@router.post("/queue", summary="The caller left the queue (<Enqueue> action)")
+async def queue(request: Request, session: Session) -> Response:
+    async def handle(s: TwilioWebhooks, i: Incoming) -> str:
+        doc = i.number("d") or 0
+        return await s.document_ended(i, _now(request), lambda c: s.queue_events(i, c, doc))
+
+    return await _run(request, session, handle)
+
+
+@router.api_route("/document", methods=["GET", "POST"], summary="A document sent by URL")
+async def document(request: Request, session: Session) -> Response:
+    return await _run(request, session, lambda s, i: s.document(i))
 
 
 @router.post("/dial", summary="A ringing <Dial> ended")
