@@ -6,6 +6,7 @@ Nothing here imports callroute's Twilio code: the fake speaks Twilio's wire form
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -23,6 +24,7 @@ AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
 OTHER_TOKEN = "fedcba9876543210fedcba9876543210"
 PUBLIC_URL = "https://callroute.example.com"
 API = "https://api.twilio.com/2010-04-01"
+MAX_TWIML = 4000  # characters of a call update's inline Twiml
 
 
 def sid(prefix: str) -> str:
@@ -49,6 +51,12 @@ class Request:
 
 
 @dataclass
+class Held:
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
 class TwilioCloud:
     """Answers the REST calls callroute makes, and remembers them."""
 
@@ -61,8 +69,25 @@ class TwilioCloud:
     )  # regex -> (http, code, msg)
     available: list[str] = field(default_factory=lambda: ["+12015550123", "+12015550124"])
 
+    holds: dict[str, Held] = field(default_factory=dict)  # path regex -> held once
+    # path regex -> refusals (http, code, msg) for the next requests, one each
+    refusals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+
     def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
+        return httpx.MockTransport(self.handle_async)
+
+    def hold(self, pattern: str) -> Held:
+        """Keep the next request to a path matching ``pattern`` waiting until released."""
+        held = self.holds[pattern] = Held()
+        return held
+
+    async def handle_async(self, request: httpx.Request) -> httpx.Response:
+        for pattern, held in list(self.holds.items()):
+            if re.search(pattern, request.url.path):
+                del self.holds[pattern]
+                held.started.set()
+                await held.release.wait()
+        return self.handle(request)
 
     def made(self, pattern: str, method: str = "POST", *, ok: bool = False) -> list[Request]:
         """Requests to paths matching ``pattern``; ``ok``: only those answered 2xx."""
@@ -96,6 +121,11 @@ class TwilioCloud:
             if re.search(pattern, path) and statuses:
                 status = statuses.pop(0)
                 return httpx.Response(status, json={"code": 20500, "message": "Internal"})
+        for pattern, queued in self.refusals.items():
+            if re.search(pattern, path) and queued:
+                status, code, message = queued.pop(0)
+                body = {"code": code, "message": message, "more_info": "", "status": status}
+                return httpx.Response(status, json=body)
         for pattern, (status, code, message) in self.error.items():
             if re.search(pattern, path):
                 body = {"code": code, "message": message, "more_info": "", "status": status}
@@ -157,12 +187,24 @@ class TwilioCloud:
             }
             self.calls[call_sid] = resource
             return _json(resource, 201)
+        if path.endswith("/Calls.json"):  # the list, filtered as Twilio filters it
+            found = [
+                c
+                for c in self.calls.values()
+                if one.get("To") in (None, c.get("to")) and one.get("From") in (None, c.get("from"))
+            ]
+            return _json({"calls": found, "uri": path, "page": 0, "page_size": 50})
         if m := re.fullmatch(r".*/Calls/(CA\w+)\.json", path):
             resource = self.calls.setdefault(
                 m.group(1),
                 {"sid": m.group(1), "status": "in-progress", "price": None, "price_unit": "USD"},
             )
             if method == "POST":
+                if len(one.get("Twiml", "")) > MAX_TWIML:
+                    return httpx.Response(
+                        400,
+                        json={"code": 32018, "message": "Twiml exceeds 4000 characters"},
+                    )
                 if resource.get("status") == "completed":
                     return httpx.Response(
                         400, json={"code": 21220, "message": "Call is not in-progress."}
