@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         le=600,
         description="Longest wait between retries of a provider request, Retry-After included.",
     )
+    twilio_api_url: str | None = Field(
+        default=None,
+        description="Send Twilio's REST requests to this base URL instead of Twilio's own "
+        "(a Twilio-compatible API, or a stand-in for tests); unset for Twilio.",
+    )
     run_timers: bool = Field(
         default=True, description="Run the timer runner inside `callroute serve` as well."
     )

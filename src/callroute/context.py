@@ -57,6 +57,7 @@ class AppContext:
             http=self.http,
             retry_backoff=self.settings.provider_retry_backoff_seconds,
             max_retry_backoff=self.settings.provider_retry_max_backoff_seconds,
+            twilio_api_url=self.settings.twilio_api_url,
         )
 
     def kick_runner(self) -> None:

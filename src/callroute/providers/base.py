@@ -77,6 +77,7 @@ class ProviderEnv:
     http: httpx.AsyncClient
     retry_backoff: float = 0.25  # first wait before a retried request; doubles each time
     max_retry_backoff: float = 4.0  # longest wait, a provider's Retry-After included
+    twilio_api_url: str | None = None  # Twilio's REST API elsewhere (CALLROUTE_TWILIO_API_URL)
 
 
 # -- a call, as an adapter sees it -------------------------------------------------------------

@@ -51,6 +51,7 @@ class TwilioProvider:
             self.env.http,
             backoff=self.env.retry_backoff,
             max_backoff=self.env.max_retry_backoff,
+            base_url=self.env.twilio_api_url,
         )
 
     # -- the connection and its numbers --------------------------------------------------------

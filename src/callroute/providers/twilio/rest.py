@@ -40,11 +40,13 @@ class HttpxTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # untyped libra
         *,
         backoff: float = FIRST_BACKOFF_SECONDS,
         max_backoff: float = MAX_BACKOFF_SECONDS,
+        base_url: str | None = None,
     ) -> None:
         super().__init__(_log, is_async=True, timeout=TIMEOUT_SECONDS)
         self.http = http
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self.base_url = base_url.rstrip("/") if base_url else None
 
     async def request(
         self,
@@ -58,6 +60,8 @@ class HttpxTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # untyped libra
         allow_redirects: bool = False,
     ) -> Response:
         delay = self.backoff
+        if self.base_url is not None:  # the library builds https://api[.edge.region].twilio.com
+            uri = self.base_url + httpx.URL(uri).raw_path.decode("ascii")
         for attempt in range(RETRIES + 1):
             try:
                 response = await self.http.request(
@@ -104,6 +108,7 @@ def client(
     *,
     backoff: float = FIRST_BACKOFF_SECONDS,
     max_backoff: float = MAX_BACKOFF_SECONDS,
+    base_url: str | None = None,
 ) -> Client:
     """A library client for one account; an API key pair is used when there is one."""
     username, password = credentials.account_sid, credentials.auth_token
@@ -115,7 +120,9 @@ def client(
         account_sid=credentials.account_sid,
         region=credentials.region,
         edge=credentials.edge,
-        http_client=HttpxTwilioClient(http, backoff=backoff, max_backoff=max_backoff),
+        http_client=HttpxTwilioClient(
+            http, backoff=backoff, max_backoff=max_backoff, base_url=base_url
+        ),
     )
 
 
