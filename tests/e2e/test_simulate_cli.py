@@ -3,11 +3,24 @@ walks through greeting, menu, two escalation levels and voicemail."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shlex
+import uuid
+from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
+from callroute.app import create_app
+from callroute.clock import SystemClock
+from callroute.config import Settings
+from callroute.context import AppContext
+from callroute.db.session import Database
+from callroute.models import Timer
+from tests import callsetup
+from tests.conftest import TEST_SECRET_KEY, make_tenant
 from tests.e2e.test_cli import one_line_error, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -59,3 +72,51 @@ def test_simulate_refuses_a_number_that_is_not_a_simulator_line(db_url: str) -> 
         check=False,
     )
     assert "unknown phone behaviour" in one_line_error(bad)
+
+
+async def test_a_fast_simulation_never_fires_another_calls_timers(
+    db_url: str, tmp_path: Path
+) -> None:
+    """`simulate --fast` runs its own call on a virtual clock; a call placed beside it on the
+    real clock keeps its timers, untouched, for their own time."""
+    settings = Settings(database_url=db_url, secret_key=TEST_SECRET_KEY, rate_limit_per_minute=0)
+    ctx = AppContext(settings=settings, db=Database(db_url), clock=SystemClock())
+    app = create_app(ctx=ctx, run_timers=False)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as client:
+            tenant = await make_tenant(ctx, "Beside")
+            line = await callsetup.routed_line(client, tenant)
+            beside = await callsetup.place(client, tenant, line, default="no-answer")
+            before = await _timers_of(ctx, beside["id"])
+            assert before  # its dispatch, its phones' events and its ring timeout wait
+            entries = await callsetup.timeline(client, tenant, beside["id"])
+
+            await asyncio.to_thread(
+                run_cli,
+                *("simulate", "call", "--to", line.number, "--fast", "--default", "no-answer"),
+                db_url=db_url,
+                extra_env={"CALLROUTE_LOG_LEVEL": "WARNING"},
+            )
+            calls = (await client.get("/api/v1/calls", headers=tenant.headers)).json()["data"]
+            simulated = [c for c in calls if c["id"] != beside["id"]]
+            assert [c["status"] for c in simulated] == ["voicemail"]  # it ran to its end
+            assert await _timers_of(ctx, beside["id"]) == before
+            assert await callsetup.timeline(client, tenant, beside["id"]) == entries
+            assert (await callsetup.call(client, tenant, beside["id"]))["status"] == (
+                beside["status"]
+            )
+    finally:
+        await ctx.http.aclose()
+        await ctx.db.dispose()
+
+
+async def _timers_of(ctx: AppContext, call_id: str) -> list[tuple[str, str, object]]:
+    async with ctx.db.unit_of_work(readonly=True) as session:
+        rows = await session.execute(
+            select(Timer.kind, Timer.due_at, Timer.claimed_by).where(
+                Timer.call_id == uuid.UUID(call_id)
+            )
+        )
+        return sorted((kind, due.isoformat(), claimed) for kind, due, claimed in rows.all())

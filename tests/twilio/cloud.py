@@ -70,6 +70,8 @@ class TwilioCloud:
     available: list[str] = field(default_factory=lambda: ["+12015550123", "+12015550124"])
 
     holds: dict[str, Held] = field(default_factory=dict)  # path regex -> held once
+    slow: dict[str, float] = field(default_factory=dict)  # path regex -> seconds to answer
+    slowed: asyncio.Event = field(default_factory=asyncio.Event)  # a slow request arrived
     # path regex -> refusals (http, code, msg) for the next requests, one each
     refusals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
@@ -87,6 +89,10 @@ class TwilioCloud:
                 del self.holds[pattern]
                 held.started.set()
                 await held.release.wait()
+        for pattern, seconds in self.slow.items():
+            if re.search(pattern, request.url.path):
+                self.slowed.set()
+                await asyncio.sleep(seconds)
         return self.handle(request)
 
     def made(self, pattern: str, method: str = "POST", *, ok: bool = False) -> list[Request]:

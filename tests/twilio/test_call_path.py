@@ -6,6 +6,7 @@ that enforces Twilio's 4,000-character limit on inline TwiML."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -266,3 +267,38 @@ async def test_a_leg_created_after_the_caller_left_is_hung_up_and_no_lock_waits_
     ann_sid = sid_of(cloud, "+14155550101")
     assert [r.one("Status") for r in cloud.made(rf"/Calls/{ann_sid}\.json")] == ["completed"]
     assert (await record(client, tenant))["status"] == "missed"
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"], indirect=True)
+async def test_a_slow_twilio_never_keeps_a_new_caller_waiting_on_sqlite(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext, cloud: TwilioCloud
+) -> None:
+    """SQLite has one write lock for the whole database. While a hold level's responders are
+    called over REST (Twilio answering in 3 s each), no transaction is open: a new caller's
+    first document and call record do not wait for Twilio."""
+    crew = [
+        await factories.member(client, tenant, f"Crew {i}", f"+1415555040{i}") for i in range(10)
+    ]
+    levels = [
+        {
+            "strategy": "simultaneous",
+            "ring_timeout_seconds": 30,
+            "targets": [{"type": "member", "id": m["id"]} for m in crew],
+        }
+    ]
+    line = await twilio_line(client, tenant, levels=levels, ringing={"mode": "hold"})
+    await line.phone(client).call()
+    cloud.slow[r"/Calls\.json$"] = 3.0
+    dispatch = asyncio.create_task(run_due(ctx))
+    await asyncio.wait_for(cloud.slowed.wait(), 10)  # the responders' calls are being made
+
+    started = time.monotonic()
+    newcomer = Phone(client, sid("CA"), "+442071838799", line.number)
+    document = await newcomer.call()
+    elapsed = time.monotonic() - started
+    assert shape(document) == ["Say", "Enqueue"]
+    assert elapsed < 1.0, f"the new caller waited {elapsed:.2f} s"  # it waited 5 s before
+    calls = (await client.get("/api/v1/calls", headers=tenant.headers)).json()["data"]
+    assert {c["from"] for c in calls} == {"+442071838750", "+442071838799"}
+    assert not dispatch.done()  # Twilio was still answering all along
+    await dispatch
