@@ -1,4 +1,8 @@
-"""A TCP proxy the tests can cut, to take a database away and bring it back."""
+"""A TCP proxy the tests can cut, to take a database away and bring it back.
+
+``cut`` is a refused connection (the database is down); ``silence`` is a network partition:
+connections stay open and new ones are accepted, but nothing gets through either way until
+``restore``."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ class CuttableProxy:
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.up = True
+        self.silent = False
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
         self.port = 0
@@ -20,6 +25,12 @@ class CuttableProxy:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self.up:
+            writer.close()
+            return
+        if self.silent:  # accepted, then never answered: the client's connect times out
+            with contextlib.suppress(ConnectionError, OSError):
+                while self.silent and await reader.read(65536):
+                    pass
             writer.close()
             return
         try:
@@ -33,6 +44,8 @@ class CuttableProxy:
     async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                if self.silent:
+                    continue  # lost on the way, as in a partition
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):
@@ -49,8 +62,13 @@ class CuttableProxy:
             writer.transport.abort()
         self._pipes.clear()
 
+    def silence(self) -> None:
+        """Keep every connection open, and let nothing through."""
+        self.silent = True
+
     def restore(self) -> None:
         self.up = True
+        self.silent = False
 
     async def stop(self) -> None:
         self.cut()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -285,11 +286,8 @@ def worker(
     """Run only the timer runner (escalations, provider commands, webhooks)."""
     import signal
 
-    import uvicorn
-
     from callroute.context import AppContext
     from callroute.db.schema import require_current_schema
-    from callroute.ops import health_app
     from callroute.timers.runner import Runner
 
     settings = _settings()
@@ -305,18 +303,9 @@ def worker(
                 loop.add_signal_handler(sig, stop.set)
             runner = Runner(ctx, batch=batch, concurrency=concurrency)
             ctx.runner = runner
-            server = None
+            health = None
             if port is not None:
-                config = uvicorn.Config(
-                    health_app(ctx), host=host, port=port, log_config=None, lifespan="off"
-                )
-                server = uvicorn.Server(config)
-                try:
-                    await server.startup()  # listens; no signal handlers of its own
-                except SystemExit:
-                    server = None
-                if server is None or not server.started:
-                    raise ConfigError(f"cannot serve /readyz on {host}:{port} (in use?)")
+                health = await _serve_health(ctx, host, port)
             where = f"; health on http://{host}:{port}" if port is not None else ""
             err.print(
                 f"callroute worker {runner.worker_id} running "
@@ -325,13 +314,38 @@ def worker(
             try:
                 await runner.run(stop)
             finally:
-                if server is not None:
-                    await server.shutdown()
+                if health is not None:
+                    health[0].should_exit = True
+                    await health[1]
         finally:
             await ctx.http.aclose()
             await ctx.db.dispose()
 
     _run(go)
+
+
+async def _serve_health(ctx: object, host: str, port: int) -> tuple[Any, asyncio.Task[None]]:
+    """/healthz, /readyz and /metrics of a worker, served beside its runner in the same loop
+    (the worker's own signal handlers stay in charge: uvicorn's are not installed)."""
+    import uvicorn
+
+    from callroute.context import AppContext
+    from callroute.ops import health_app
+
+    assert isinstance(ctx, AppContext)
+    config = uvicorn.Config(health_app(ctx), host=host, port=port, log_config=None, lifespan="off")
+    server = uvicorn.Server(config)
+
+    async def serving() -> None:
+        with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot listen
+            await server._serve()  # serve() would take over SIGTERM and SIGINT
+
+    task = asyncio.create_task(serving())
+    while not server.started:
+        if task.done():  # it could not listen (the port is in use): startup exits
+            raise ConfigError(f"cannot serve /readyz on {host}:{port}: is the port in use?")
+        await asyncio.sleep(0.01)
+    return server, task
 
 
 @app.command()

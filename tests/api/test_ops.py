@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -13,6 +14,7 @@ from callroute.config import Settings
 from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.errors import SchemaError
+from callroute.timers.runner import Runner
 from tests.conftest import TEST_SECRET_KEY, Tenant
 
 
@@ -90,3 +92,28 @@ async def test_unreachable_database_fails_fast_with_503() -> None:
     assert response.headers["Retry-After"]
     assert ready.status_code == 503
     assert elapsed < 10
+
+
+async def test_readyz_reports_a_timer_runner_that_is_not_running(
+    client: httpx.AsyncClient, ctx: AppContext
+) -> None:
+    runner = Runner(ctx, poll_interval=0.01)
+    ctx.runner = runner
+    stopped = await client.get("/readyz")
+    assert stopped.status_code == 503
+    assert stopped.json()["timers"]["running"] is False
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        for _ in range(500):  # until its loop has been round once
+            if runner.health.last_cycle is not None:
+                break
+            await asyncio.sleep(0.01)
+        running = await client.get("/readyz")
+        assert running.status_code == 200, running.text
+        assert running.json()["timers"]["running"] is True
+    finally:
+        stop.set()
+        await task
+    assert (await client.get("/readyz")).status_code == 503

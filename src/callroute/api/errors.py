@@ -164,7 +164,8 @@ def is_database_unavailable(exc: BaseException) -> bool:
 def unexpected_error(exc: BaseException) -> ApiError:
     """What to answer for an exception nothing else handled; logs it."""
     if is_database_unavailable(exc):
-        log.warning("database_unavailable", error=str(exc).splitlines()[0] if str(exc) else "")
+        text = str(exc).strip()
+        log.warning("database_unavailable", error=text.splitlines()[0] if text else repr(exc))
         return ServiceUnavailable(
             "the database is not reachable; retry shortly",
             code="database_unavailable",

@@ -58,6 +58,12 @@ def _postgres_engine(
         # silent network): it is thrown away, never handed out again, and the pool with it.
         if isinstance(context.original_exception, TimeoutError):
             context.is_disconnect = True
+            # Abort the socket now: a graceful close would wait on the silent network too.
+            fairy = context.connection.connection if context.connection is not None else None
+            driver = getattr(fairy, "driver_connection", None)
+            terminate = getattr(driver, "terminate", None)
+            if terminate is not None:
+                terminate()
 
     return engine
 
