@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from callroute.clock import FrozenClock
 from callroute.config import Settings
 from callroute.context import AppContext
+from callroute.timers.runner import Runner
 from tests import callsetup, factories
 from tests.conftest import TEST_SECRET_KEY, Tenant
-from tests.twilio.cloud import MAX_TWIML, Phone, TwilioCloud, shape, sid, twiml_of
+from tests.twilio.cloud import MAX_TWIML, PUBLIC_URL, Phone, TwilioCloud, shape, sid, twiml_of
 from tests.twilio.conftest import twilio_line
 from tests.twilio.test_calls import caller_updates, find, record, run_due, sid_of
 
@@ -302,3 +305,35 @@ async def test_a_slow_twilio_never_keeps_a_new_caller_waiting_on_sqlite(
     assert {c["from"] for c in calls} == {"+442071838750", "+442071838799"}
     assert not dispatch.done()  # Twilio was still answering all along
     await dispatch
+
+
+async def test_a_newer_document_handed_out_while_a_push_is_out_is_sent_after_it(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext, cloud: TwilioCloud
+) -> None:
+    """One push at a time per caller: a step that happens while the caller is being moved
+    waits for that move, then its document follows, so the caller always ends up on the
+    newest document whatever order Twilio receives updates in."""
+    line = await twilio_line(client, tenant)
+    phone = line.phone(client)
+    await phone.call()
+    await run_due(ctx)
+    held = cloud.hold(rf"/Calls/{phone.call_sid}\.json")
+    assert isinstance(ctx.clock, FrozenClock)
+    ctx.clock.advance(timedelta(seconds=20))  # Ann's ring timeout: the caller is moved to Bob
+    moving = asyncio.create_task(run_due(ctx))
+    await asyncio.wait_for(held.started.wait(), 10)
+    bob = await callsetup.call(client, tenant, (await record(client, tenant))["id"])
+    bob_leg = next(leg for leg in bob["legs"] if leg["member_name"] == "Bob")
+    # While that move is out, Bob's phone is busy: the engine goes on to level 2 (Chris).
+    busy = Phone(client, sid("CA"), line.number, "+14155550102")
+    leg_url = f"{PUBLIC_URL}/webhooks/twilio/leg?call={bob['id']}&leg={bob_leg['leg_id']}"
+    await busy.post(leg_url, busy.base(CallStatus="busy"))
+    await Runner(ctx, worker_id="second").tick()  # Chris's document waits for the first move
+    assert len(cloud.made(rf"/Calls/{phone.call_sid}\.json")) == 0
+    held.release.set()
+    await asyncio.wait_for(moving, 10)
+    moves = caller_updates(cloud, phone)
+    assert [[n.text for n in move.iter("Number")] for move in moves] == [
+        ["+14155550102"],  # Bob, as planned
+        ["+14155550103"],  # then Chris, the newest, once Bob's move had landed
+    ]

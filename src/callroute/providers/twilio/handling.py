@@ -135,10 +135,15 @@ class TwilioWebhooks:
         if asked_from is not None and asked_from != data.doc:
             if data.answer_to == asked_from and data.xml:
                 return data.xml  # Twilio retried the request whose answer this document was
+            if data.xml and data.doc > data.sent and data.pushing != data.doc:
+                # The current document has not been sent (its push waits on another): it is
+                # the answer, and the push in flight will send it again when it settles.
+                self.ingress.keep(call, replace(data, sent=data.doc, answer_to=asked_from))
+                return data.xml
             return self._wait(call)  # from a replaced document: do not move the caller
+        # A step whose dispatch has not planned yet: the caller asked first, so the answer
+        # carries the step's commands (and the dispatch will not push them).
         pending = await self.ingress.pending(call, data.delivered)
-        if pending is not None and data.pushing >= pending.generation:
-            return self._wait(call)  # its REST update is on its way
         view = self.ingress.view(call)
         if pending is not None:
             wanted = twiml.caller_commands(pending.commands, view.ring_mode)
@@ -156,6 +161,7 @@ class TwilioWebhooks:
         call = await self._locked_call(incoming, None)
         data = self.data(call)
         if incoming.number("d") == data.doc and data.xml:
+            self.ingress.keep(call, replace(data, sent=max(data.sent, data.doc)))
             return data.xml
         return self._wait(call)
 

@@ -19,10 +19,13 @@ class TwilioCall:
     # number, so a callback from a replaced document is recognised), and its markup.
     doc: int = 0
     xml: str | None = None
-    # The newest engine step whose caller commands reached the caller (as a webhook answer or
-    # a REST update): a later dispatch of an older step must not move the caller back.
+    # The newest engine step whose caller commands have been handed out as a document (the
+    # answer to a webhook, or one to push over REST): an older step must not move the caller.
     delivered: int = 0
-    # A step whose document is on its way to the caller over REST (0: none).
+    # The newest document known to have reached Twilio (answered, fetched, or pushed).
+    sent: int = 0
+    # The document on its way to Twilio over REST (0: none). One push at a time: a push that
+    # settles sends the current document if it is newer than the one it carried.
     pushing: int = 0
     # The document number whose callback the current document answered (a retried callback
     # is answered with the same document).
@@ -63,6 +66,7 @@ def load(raw: dict[str, Any]) -> TwilioCall:
         doc=int(raw.get("doc", 0)),
         xml=raw.get("xml"),
         delivered=int(raw.get("delivered", 0)),
+        sent=int(raw.get("sent", raw.get("doc", 0))),
         pushing=int(raw.get("pushing", 0)),
         answer_to=None if answer_to is None else int(answer_to),
         dialled={int(k): tuple(v) for k, v in dict(raw.get("dialled", {})).items()},
@@ -79,6 +83,7 @@ def dump(call: TwilioCall) -> dict[str, Any]:
         "doc": call.doc,
         "xml": call.xml,
         "delivered": call.delivered,
+        "sent": call.sent,
         "pushing": call.pushing,
         "answer_to": call.answer_to,
         "dialled": {str(k): list(v) for k, v in call.dialled.items()},

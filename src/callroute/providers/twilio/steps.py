@@ -69,13 +69,10 @@ def plan(
         doc = _document(call, urls, data.doc + 1)
         xml = twiml.caller_document(wanted, doc, ended=call.state.phase is m.Phase.ENDED)
         dialled = tuple(twiml.dialled_legs(wanted))
-        data = data.handed_out(doc.number, xml, dialled, pushing=generation)
-        params = {"doc": doc.number, "generation": generation, "dialled": list(dialled)}
-        if len(xml) <= twiml.MAX_INLINE_TWIML:
-            params["twiml"] = xml
-        else:  # too long to send inline: Twilio fetches it from us
-            params["url"] = urls.url("document", call=call.call_id, d=doc.number)
-        out.effects.append(Effect(f"{generation}:move_caller", "move_caller", params))
+        data = data.handed_out(doc.number, xml, dialled).delivered_up_to(generation)
+        if data.pushing == 0:  # else the push in flight sends this one when it settles
+            data, push = _push(call, urls, data, generation)
+            out.effects.append(push)
     if call.state.phase is m.Phase.ENDED and not data.priced:
         data = replace(data, priced=True)
         out.tasks.append(prices_task(0))
@@ -92,13 +89,30 @@ def prices_task(attempt: int) -> ProviderTask:
     )
 
 
-def _hang_up(data: TwilioCall, generation: int, leg_ids: Sequence[str]) -> list[Effect]:
+def _push(
+    call: View, urls: twiml.Urls, data: TwilioCall, generation: int
+) -> tuple[TwilioCall, Effect]:
+    """Move the caller to the current document over REST."""
+    assert data.xml is not None
+    params: dict[str, object] = {"doc": data.doc, "dialled": list(data.dialled.get(data.doc, ()))}
+    if len(data.xml) <= twiml.MAX_INLINE_TWIML:
+        params["twiml"] = data.xml
+    else:  # too long to send inline: Twilio fetches it from us
+        params["url"] = urls.url("document", call=call.call_id, d=data.doc)
+    effect = Effect(f"{generation}:move_caller:{data.doc}", "move_caller", params)
+    return replace(data, pushing=data.doc), effect
+
+
+def _hang_up(
+    data: TwilioCall, generation: int, leg_ids: Sequence[str], why: str = ""
+) -> list[Effect]:
     effects = []
     for leg_id in leg_ids:
         sid = data.legs.get(leg_id)
         # A leg without a sid yet is being created: settling its creation hangs it up.
         if sid is not None and leg_id not in data.joined:
-            effects.append(Effect(f"{generation}:hangup:{leg_id}", "hangup", {"sid": sid}))
+            key = f"{generation}:hangup:{leg_id}{why}"
+            effects.append(Effect(key, "hangup", {"sid": sid}))
     return effects
 
 
@@ -144,7 +158,7 @@ def settle(
             out.leg_refs[leg] = sid
             still_wanted = any(x.leg_id == leg and not x.status.finished for x in call.state.legs)
             if not still_wanted:  # the call moved on while the leg was being created
-                out.effects += _hang_up(data, call.generation, [leg])
+                out.effects += _hang_up(data, generation, [leg], ":created-late")
         else:
             out.events.append(ProviderEvent(event_id, m.ProviderError(_refusal(result), leg)))
     elif effect.kind == "join":
@@ -171,39 +185,33 @@ def _moved(
     event_id: str,
 ) -> tuple[TwilioCall, Outcome[TwilioCall]]:
     out: Outcome[TwilioCall] = Outcome()
-    if data.pushing == generation:
+    doc = int(effect.params["doc"])
+    if data.pushing == doc:
         data = replace(data, pushing=0)
+    detail = {"code": result.code, "message": result.message, "doc": doc}
     if result.ok:
-        if data.delivered > generation and data.xml and int(effect.params["doc"]) != data.doc:
-            # A webhook answered a newer document while this one was on its way, and this
-            # update may have replaced it at Twilio: give the caller the newer one again.
-            params = {"doc": data.doc, "generation": data.delivered, "dialled": []}
-            params.update(_inline_or_url(call, urls, data))
-            key = f"{generation}:move_caller:again:{data.doc}"
-            out.effects.append(Effect(key, "move_caller", params))
-        return data.delivered_up_to(generation), out
-    detail = {"code": result.code, "message": result.message, "doc": effect.params.get("doc")}
-    if result.code == CALLER_GONE:
+        data = replace(data, sent=max(data.sent, doc))
+    elif result.code == CALLER_GONE:
         out.timeline.append(("caller_gone", detail))
         out.events.append(ProviderEvent(f"{event_id}:gone", m.CallerHungUp()))
-        return data.delivered_up_to(generation), out
-    # Twilio refused the document: nobody it would have dialled is rung, and the engine hears
-    # so (each leg fails with Twilio's code); a document without legs fails the call.
-    out.timeline.append(("provider_rejected", detail))
-    refusal = _refusal(result)
-    legs = [str(x) for x in effect.params.get("dialled", [])]
-    for leg in legs:
-        out.events.append(ProviderEvent(f"{event_id}:{leg}", m.ProviderError(refusal, leg)))
-    if not legs:
-        out.events.append(ProviderEvent(event_id, m.ProviderError(refusal)))
-    return data.delivered_up_to(generation), out
-
-
-def _inline_or_url(call: View, urls: twiml.Urls, data: TwilioCall) -> dict[str, str]:
-    assert data.xml is not None
-    if len(data.xml) <= twiml.MAX_INLINE_TWIML:
-        return {"twiml": data.xml}
-    return {"url": urls.url("document", call=call.call_id, d=data.doc)}
+        return data, out
+    else:
+        # Twilio refused the document: nobody it would have dialled is rung, and the engine
+        # hears so (each leg fails with Twilio's code); a document without legs fails the call.
+        out.timeline.append(("provider_rejected", detail))
+        refusal = _refusal(result)
+        legs = [str(x) for x in effect.params.get("dialled", [])]
+        for leg in legs:
+            out.events.append(ProviderEvent(f"{event_id}:{leg}", m.ProviderError(refusal, leg)))
+        if not legs:
+            out.events.append(ProviderEvent(event_id, m.ProviderError(refusal)))
+    if data.doc != doc and data.xml and data.pushing == 0:
+        # A newer document was handed out while this one was on its way: a webhook's answer
+        # (which this update may have replaced at Twilio) or a later step's, which waited for
+        # this push. Either way the caller is given the newest.
+        data, again = _push(call, urls, data, generation)
+        out.effects.append(again)
+    return data, out
 
 
 def _refusal(result: EffectResult) -> str:
@@ -234,4 +242,5 @@ def render(
     doc = _document(call, urls, data.doc + 1)
     xml = twiml.caller_document(commands, doc, ended=call.state.phase is m.Phase.ENDED)
     dialled = tuple(twiml.dialled_legs(commands))
-    return data.handed_out(doc.number, xml, dialled).delivered_up_to(generation)
+    answered = data.handed_out(doc.number, xml, dialled, sent=doc.number)
+    return answered.delivered_up_to(generation)
