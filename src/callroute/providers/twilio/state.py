@@ -33,6 +33,7 @@ class TwilioCall:
     dialled: dict[int, tuple[str, ...]] = field(default_factory=dict)  # doc -> legs (dial mode)
     legs: dict[str, str] = field(default_factory=dict)  # responder leg id -> Twilio CallSid
     joined: frozenset[str] = frozenset()  # hold mode: legs given the caller
+    hung_up: frozenset[str] = frozenset()  # legs callroute has ended at Twilio
     priced: bool = False  # the price fetch is scheduled
 
     def handed_out(
@@ -72,6 +73,7 @@ def load(raw: dict[str, Any]) -> TwilioCall:
         dialled={int(k): tuple(v) for k, v in dict(raw.get("dialled", {})).items()},
         legs={str(k): str(v) for k, v in dict(raw.get("legs", {})).items()},
         joined=frozenset(raw.get("joined", [])),
+        hung_up=frozenset(raw.get("hung_up", [])),
         priced=bool(raw.get("priced", False)),
     )
 
@@ -89,5 +91,6 @@ def dump(call: TwilioCall) -> dict[str, Any]:
         "dialled": {str(k): list(v) for k, v in call.dialled.items()},
         "legs": dict(call.legs),
         "joined": sorted(call.joined),
+        "hung_up": sorted(call.hung_up),
         "priced": call.priced,
     }

@@ -45,7 +45,8 @@ def plan(
     active = {leg.leg_id for leg in call.state.legs if not leg.status.finished}
     for command in commands:
         if isinstance(command, m.CancelLegs):
-            out.effects += _hang_up(data, generation, command.leg_ids)
+            data, hangups = _hang_up(data, generation, command.leg_ids)
+            out.effects += hangups
         elif isinstance(command, m.Bridge) and call.ring_mode is m.RingMode.HOLD:
             sid = data.legs.get(command.leg_id)
             if sid is not None and command.leg_id not in data.joined:
@@ -104,16 +105,18 @@ def _push(
 
 
 def _hang_up(
-    data: TwilioCall, generation: int, leg_ids: Sequence[str], why: str = ""
-) -> list[Effect]:
+    data: TwilioCall, generation: int, leg_ids: Sequence[str]
+) -> tuple[TwilioCall, list[Effect]]:
+    """End responders' calls, each once. A leg without a sid yet is being created: settling
+    its creation hangs it up."""
     effects = []
     for leg_id in leg_ids:
         sid = data.legs.get(leg_id)
-        # A leg without a sid yet is being created: settling its creation hangs it up.
-        if sid is not None and leg_id not in data.joined:
-            key = f"{generation}:hangup:{leg_id}{why}"
-            effects.append(Effect(key, "hangup", {"sid": sid}))
-    return effects
+        if sid is None or leg_id in data.joined or leg_id in data.hung_up:
+            continue
+        effects.append(Effect(f"{generation}:hangup:{leg_id}", "hangup", {"sid": sid}))
+        data = replace(data, hung_up=data.hung_up | {leg_id})
+    return data, effects
 
 
 def _create(call: View, generation: int, ring: m.RingLegs, leg: m.Leg) -> Effect:
@@ -158,7 +161,8 @@ def settle(
             out.leg_refs[leg] = sid
             still_wanted = any(x.leg_id == leg and not x.status.finished for x in call.state.legs)
             if not still_wanted:  # the call moved on while the leg was being created
-                out.effects += _hang_up(data, generation, [leg], ":created-late")
+                data, hangups = _hang_up(data, generation, [leg])
+                out.effects += hangups
         else:
             out.events.append(ProviderEvent(event_id, m.ProviderError(_refusal(result), leg)))
     elif effect.kind == "join":
