@@ -18,7 +18,7 @@ from callroute.errors import ApiError
 
 VALIDATION_ERROR = "VALIDATION_ERROR"
 # Native codes that all mean "the request itself is wrong".
-_VALIDATION_CODES = frozenset({"validation_error", "malformed_json", "bad_request"})
+_VALIDATION_CODES = frozenset({"validation_error", "malformed_json", "bad_request", "invalid_text"})
 
 
 def render_error(error: ApiError) -> Response:
