@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     run_timers: bool = Field(
         default=True, description="Run the timer runner inside `callroute serve` as well."
     )
+    webhooks_allow_private_destinations: bool = Field(
+        default=False,
+        description="Let outgoing webhooks go to loopback, link-local, private, multicast and "
+        "other non-public addresses (an on-premises receiver); off, they are refused.",
+    )
 
     @field_validator("database_url")
     @classmethod

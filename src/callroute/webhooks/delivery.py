@@ -18,6 +18,7 @@ from callroute import crypto
 from callroute.ids import new_id
 from callroute.models import WebhookDelivery, WebhookSubscription
 from callroute.timers.store import TimerBatch, TimerStore
+from callroute.webhooks import destinations
 from callroute.webhooks.signing import SIGNATURE_HEADER, sign
 
 log = structlog.get_logger(__name__)
@@ -112,7 +113,12 @@ async def deliver(
     http: httpx.AsyncClient,
     secret_key: str,
     now: datetime,
+    *,
+    allow_private: bool | None = None,
+    resolver: destinations.Resolver | None = None,
 ) -> None:
+    """``allow_private`` and ``resolver`` are for webhooks/destinations.py (None: the
+    operator's setting, the system's resolver)."""
     delivery = await session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.status != "pending":
         return
@@ -131,6 +137,20 @@ async def deliver(
         SIGNATURE_HEADER: sign(secret, int(now.timestamp()), body),
     }
     delivery.attempts += 1
+    # The destination is checked again now, after resolving its name: see destinations.py.
+    refused = await destinations.project_refusal(
+        session,
+        delivery.project_id,
+        subscription.url,
+        allow_private=allow_private,
+        resolver=resolver,
+    )
+    if refused is not None:
+        delivery.status = "failed"
+        delivery.last_error = f"destination refused: {refused}"[:500]
+        delivery.next_attempt_at = None
+        log.warning("webhook_refused", delivery_id=str(delivery.id), error=refused)
+        return
     try:
         response = await http.post(
             subscription.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
