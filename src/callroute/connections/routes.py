@@ -84,9 +84,11 @@ async def delete_connection(
     "/{connection_id}/test",
     response_model=ConnectionTestOut,
     summary="Check that the connection works",
+    description="Calls the provider with the stored credentials; needs `connections:write`.",
 )
 async def test_connection(
-    connection_id: str, principal: Reader, session: Session, clock: ClockDep, ctx: Ctx
+    connection_id: str, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
 ) -> ConnectionTestOut:
+    # A write permission: the test uses the stored credentials against the provider.
     detail = await _service(principal, session, clock, ctx).check(connection_id, ctx.provider_env)
     return ConnectionTestOut(ok=True, detail=detail)
