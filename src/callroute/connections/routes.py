@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from callroute.api.deps import API_PREFIX, ClockDep, Ctx, Session, require
+from callroute.api.openapi import PROVIDER_FAILURES
 from callroute.api.pagination import Page
 from callroute.auth.principal import Principal
 from callroute.connections.schemas import (
@@ -84,6 +85,7 @@ async def delete_connection(
     "/{connection_id}/test",
     response_model=ConnectionTestOut,
     summary="Check that the connection works",
+    responses=PROVIDER_FAILURES,
     description="Calls the provider with the stored credentials; needs `connections:write`.",
 )
 async def test_connection(

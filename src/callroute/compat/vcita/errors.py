@@ -22,6 +22,21 @@ PREFIX = "/v3/communication/voice_calls"
 # endpoints callroute does not serve (voice call settings, quotas) gets a 404 it can read.
 ERROR_PREFIX = "/v3/communication"
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["success", "status", "error", "error_code"],
+    "properties": {
+        "success": {"const": False},
+        "status": {"const": "Error"},
+        "error": {"type": "string"},
+        "error_code": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
 # vcita's documented error codes where one fits; the rest spell the failure the same way.
 _CODES = {
     "bad_request": "INVALID_PARAMETER",
