@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=1200, ge=0, description="Requests per minute per API key; 0 disables the limit."
     )
+    auth_failures_per_minute: int = Field(
+        default=10,
+        ge=0,
+        description="Failed authentications a minute from one client address before its "
+        "requests are answered 429; 0 disables the throttle.",
+    )
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     timer_lease_seconds: float = Field(
         default=30.0,
@@ -74,6 +80,11 @@ class Settings(BaseSettings):
     )
     run_timers: bool = Field(
         default=True, description="Run the timer runner inside `callroute serve` as well."
+    )
+    webhooks_allow_private_destinations: bool = Field(
+        default=False,
+        description="Let outgoing webhooks go to loopback, link-local, private, multicast and "
+        "other non-public addresses (an on-premises receiver); off, they are refused.",
     )
 
     @field_validator("database_url")

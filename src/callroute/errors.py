@@ -46,6 +46,12 @@ class BadRequest(ApiError):
     code = "bad_request"
 
 
+class InvalidText(BadRequest):
+    """A string carries a character no text column can hold (NUL, a lone surrogate)."""
+
+    code = "invalid_text"
+
+
 class Unauthorized(ApiError):
     status = 401
     code = "unauthorized"
@@ -79,6 +85,10 @@ class UnsupportedMediaType(ApiError):
 class ValidationFailed(ApiError):
     status = 422
     code = "validation_error"
+
+
+class RepeatedParameter(ValidationFailed):
+    """A query parameter given more than once: which value was meant is a guess."""
 
 
 class RateLimited(ApiError):

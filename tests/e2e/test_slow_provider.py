@@ -203,8 +203,11 @@ async def test_a_worker_killed_while_its_request_is_out_leaves_no_duplicate_call
     worker = start_worker(db_url, twilio_url, log)
     try:
         await Phone(client, sid("CA"), "+442071838750", number).call()
-        # Twilio has the request to call the first responders and is about to answer.
-        assert await asyncio.to_thread(app.arrived.wait, 30), tail(log)
+        # Twilio has the requests to call both first responders, and is about to answer.
+        deadline = time.monotonic() + 30
+        while len(cloud.made(r"/Calls\.json$")) < 2 and time.monotonic() < deadline:
+            await asyncio.to_thread(app.arrived.wait, 0.05)
+        assert len(cloud.made(r"/Calls\.json$")) == 2, tail(log)
         worker.send_signal(signal.SIGKILL)  # it never hears that the calls were created
         worker.wait(10)
         first = creations(cloud)

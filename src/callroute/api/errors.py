@@ -34,6 +34,33 @@ from callroute.errors import (
 log = structlog.get_logger(__name__)
 
 Renderer = Callable[[ApiError], Response]
+JsonSchema = dict[str, Any]
+
+NATIVE_ERROR_SCHEMA: JsonSchema = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable machine code."},
+                "message": {"type": "string"},
+                "field": {"type": "string", "description": "The input to blame, when one is."},
+                "details": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "field": {"type": ["string", "null"]},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
 
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 
@@ -54,17 +81,29 @@ class ErrorRenderers:
     """Renderer per path prefix; the longest matching prefix wins, the native one otherwise."""
 
     def __init__(self) -> None:
-        self._by_prefix: list[tuple[str, Renderer]] = []
+        self._by_prefix: list[tuple[str, Renderer, JsonSchema | None]] = []
 
-    def register(self, prefix: str, renderer: Renderer) -> None:
-        self._by_prefix.append((prefix, renderer))
+    def register(self, prefix: str, renderer: Renderer, schema: JsonSchema | None = None) -> None:
+        """``schema`` is the JSON schema of the renderer's error bodies, for the API docs."""
+        self._by_prefix.append((prefix, renderer, schema))
         self._by_prefix.sort(key=lambda item: len(item[0]), reverse=True)
 
-    def for_path(self, path: str) -> Renderer:
-        for prefix, renderer in self._by_prefix:
+    def _entry(self, path: str) -> tuple[str, Renderer, JsonSchema | None] | None:
+        for entry in self._by_prefix:
+            prefix = entry[0]
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
-                return renderer
-        return native_renderer
+                return entry
+        return None
+
+    def for_path(self, path: str) -> Renderer:
+        entry = self._entry(path)
+        return native_renderer if entry is None else entry[1]
+
+    def schema_for(self, path: str) -> JsonSchema:
+        entry = self._entry(path)
+        if entry is None:
+            return NATIVE_ERROR_SCHEMA
+        return entry[2] or {"type": "object"}
 
     def render(self, path: str, error: ApiError) -> Response:
         return self.for_path(path)(error)
@@ -176,6 +215,11 @@ def unexpected_error(exc: BaseException) -> ApiError:
 
 
 def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
+    """Answer every failure in the called API's shape, and say so in the OpenAPI document."""
+    from callroute.api import openapi
+
+    openapi.install(app, renderers)
+
     def render(request: Request, error: ApiError) -> Response:
         return renderers.render(request.url.path, error)
 

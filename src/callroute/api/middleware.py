@@ -1,7 +1,8 @@
 """The one ASGI middleware every HTTP request passes through.
 
 It gives each request an id (echoed as ``X-Request-ID`` and bound into every log line), bounds
-the request body, records the Prometheus metrics, logs one line per request, and turns any
+the request body, refuses input that breaks the rules every API shares (``api/edge.py``),
+records the Prometheus metrics, logs one line per request, and turns any
 exception that escaped the app into the API's error shape (Starlette would otherwise answer
 with a plain-text 500 from outside this middleware, without the request id).
 """
@@ -15,6 +16,7 @@ import uuid
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from callroute.api import edge
 from callroute.api.errors import ErrorRenderers, unexpected_error
 from callroute.errors import ApiError, PayloadTooLarge
 from callroute.metrics import Metrics
@@ -58,10 +60,13 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            body_receive = await self._bounded_receive(scope, receive)
-            await self.app(scope, body_receive, send_with_id)
-        except PayloadTooLarge as exc:
-            await self._send_error(scope, exc, send_with_id)
+            try:
+                body_receive, body = await self._bounded_receive(scope, receive)
+                edge.check_request(scope, body)
+            except ApiError as refused:  # the request's own fault, before any API saw it
+                await self._send_error(scope, refused, send_with_id)
+            else:
+                await self.app(scope, body_receive, send_with_id)
         except Exception as exc:
             if response_started:
                 log.error("error_after_response_started", exc_info=exc)
@@ -84,7 +89,7 @@ class RequestContextMiddleware:
             )
             structlog.contextvars.clear_contextvars()
 
-    async def _bounded_receive(self, scope: Scope, receive: Receive) -> Receive:
+    async def _bounded_receive(self, scope: Scope, receive: Receive) -> tuple[Receive, bytes]:
         """Read the whole body up front, refusing it once it passes the limit.
 
         Checking Content-Length alone is not enough: a chunked body has none.
@@ -93,14 +98,14 @@ class RequestContextMiddleware:
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
             raise self._too_large()
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE") and length in (None, "0"):
-            return receive
+            return receive, b""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
                 # Client went away before sending the body; let the app see the disconnect.
-                return _replay([message], receive)
+                return _replay([message], receive), b""
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
@@ -108,9 +113,8 @@ class RequestContextMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        return _replay(
-            [{"type": "http.request", "body": b"".join(chunks), "more_body": False}], receive
-        )
+        body = b"".join(chunks)
+        return _replay([{"type": "http.request", "body": body, "more_body": False}], receive), body
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"request body is larger than {self.max_body_bytes} bytes")

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from callroute.api.schemas import InputRules
 from callroute.errors import ValidationFailed
 
 DEFAULT_LIMIT = 50
@@ -85,13 +86,13 @@ def parse_sort(text: str) -> SortSpec:
     return SortSpec(field=text.lstrip("-"), descending=descending)
 
 
-class ListQuery(BaseModel):
+class ListQuery(InputRules):
     """Base of every list endpoint's query parameters; subclasses add their filters.
 
     Unknown parameters are rejected (a mistyped filter must not silently return everything).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     sort_fields: ClassVar[tuple[str, ...]] = ("created_at",)
     default_sort: ClassVar[str] = "created_at"

@@ -64,6 +64,14 @@ class ApiKeyRepository(ScopedRepository[ApiKey]):
     model = ApiKey
     sort_columns = {"created_at": ApiKey.created_at, "name": ApiKey.name}
 
+    async def working(self, now: datetime) -> list[ApiKey]:
+        """The keys that authenticate at ``now``: neither revoked nor expired."""
+        stmt = self.scoped().where(
+            ApiKey.revoked_at.is_(None),
+            (ApiKey.expires_at.is_(None)) | (ApiKey.expires_at > now),
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def page(
         self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
     ) -> PageResult[ApiKey]:

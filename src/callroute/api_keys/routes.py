@@ -46,9 +46,16 @@ async def get_api_key(
     return ApiKeyOut.model_validate(row)
 
 
-@router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key")
+@router.delete(
+    "/{key_id}",
+    response_model=ApiKeyOut,
+    summary="Revoke an API key",
+    description="Only a key holding every permission of the revoked key may revoke it (an "
+    "owner key, only an owner key); the project's last working owner key cannot be revoked.",
+)
 async def revoke_api_key(
     key_id: str, principal: Writer, session: Session, clock: ClockDep
 ) -> ApiKeyOut:
-    row = await ApiKeyService(session, principal.project_id, clock).revoke(key_id)
+    service = ApiKeyService(session, principal.project_id, clock)
+    row = await service.revoke(key_id, actor=principal.permissions)
     return ApiKeyOut.model_validate(row)

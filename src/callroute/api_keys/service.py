@@ -2,16 +2,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Set
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.api_keys.repository import ApiKeyRepository
 from callroute.api_keys.schemas import ApiKeyCreate, ApiKeyListQuery
 from callroute.auth import keys
-from callroute.auth.permissions import expand, permissions_for, unknown_permissions
+from callroute.auth.permissions import (
+    ROLE_PERMISSIONS,
+    Role,
+    expand,
+    permissions_for,
+    unknown_permissions,
+)
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult
-from callroute.errors import Forbidden, NotFound, ValidationFailed
+from callroute.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from callroute.models import ApiKey
 
 
@@ -74,8 +81,39 @@ class ApiKeyService:
         )
         return row
 
-    async def revoke(self, key_ref: str) -> ApiKey:
+    async def revoke(self, key_ref: str, *, actor: Set[str] | None = None) -> ApiKey:
+        """Revoke a key. ``actor`` is the revoking key's permissions (None for the operator's
+        CLI): a key can only revoke a key it could have created, one holding no permission it
+        lacks, and never the project's last working owner key."""
         row = await self.get(key_ref)
-        if row.revoked_at is None:  # revoking twice keeps the first time
-            row.revoked_at = self.clock.now()
+        held = permissions_of(row)
+        missing = held - expand(actor) if actor is not None else frozenset()
+        if missing:
+            raise Forbidden(
+                "cannot revoke a key holding permissions this key does not have: "
+                + ", ".join(sorted(missing))
+            )
+        if row.revoked_at is not None:  # revoking twice keeps the first time
+            return row
+        now = self.clock.now()
+        if actor is not None and _is_owner(held) and _works(row, now):
+            others = [k for k in await self.repo.working(now) if k.id != row.id]
+            if not any(_is_owner(permissions_of(k)) for k in others):
+                raise Conflict(
+                    "this is the project's last working owner key; create another owner key "
+                    "before revoking it"
+                )
+        row.revoked_at = now
         return row
+
+
+def permissions_of(row: ApiKey) -> frozenset[str]:
+    return permissions_for(row.role, row.permissions)
+
+
+def _is_owner(permissions: Set[str]) -> bool:
+    return ROLE_PERMISSIONS[Role.OWNER] <= permissions
+
+
+def _works(row: ApiKey, now: datetime) -> bool:
+    return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)

@@ -47,6 +47,8 @@ def prefix_of(key: str) -> str | None:
         return None
     if len(parts[1]) != _ID_LENGTH or len(parts[2]) != _SECRET_LENGTH:
         return None
+    if not all(part.isascii() and part.isalnum() for part in parts[1:]):
+        return None  # not one of ours: never worth a lookup
     return f"{parts[0]}_{parts[1]}"
 
 

@@ -61,22 +61,30 @@ async def authenticate(
     key = presented_key(request, allow_query_key=allow_query_key)
     if key is None:
         raise Unauthorized("missing API key; send `Authorization: Bearer <key>` or `ApiKey: <key>`")
+    assert ctx.rate_limiter is not None
+    throttle, allowed = ctx.rate_limiter.failures, ctx.settings.auth_failures_per_minute
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.wait(address, allowed)
+    if wait is not None:
+        raise RateLimited(
+            f"too many failed authentications from this address; retry in {wait} s",
+            retry_after=wait,
+        )
     prefix = keys.prefix_of(key)
-    if prefix is None:
-        raise Unauthorized("invalid API key")
-    now = ctx.clock.now()
-    if session is not None:
+    row = None
+    if prefix is not None and session is not None:
         row = await ApiKeyLookup(session).by_prefix(prefix)
-    else:
+    elif prefix is not None:
         async with ctx.db.unit_of_work(readonly=True) as own:
             row = await ApiKeyLookup(own).by_prefix(prefix)
     if row is None or not keys.matches(key, row.key_hash):
+        throttle.failed(address, allowed)
         raise Unauthorized("invalid API key")
+    now = ctx.clock.now()
     if row.revoked_at is not None:
         raise Unauthorized("this API key has been revoked")
     if row.expires_at is not None and row.expires_at <= now:
         raise Unauthorized(f"this API key expired at {row.expires_at.isoformat()}")
-    assert ctx.rate_limiter is not None
     wait = ctx.rate_limiter.check(row.prefix)
     if wait is not None:
         raise RateLimited(

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from callroute.api.deps import API_PREFIX, ClockDep, Ctx, Session, require
+from callroute.api.openapi import PROVIDER_FAILURES
 from callroute.api.pagination import Page
 from callroute.auth.principal import Principal
 from callroute.connections.schemas import (
@@ -84,9 +85,12 @@ async def delete_connection(
     "/{connection_id}/test",
     response_model=ConnectionTestOut,
     summary="Check that the connection works",
+    responses=PROVIDER_FAILURES,
+    description="Calls the provider with the stored credentials; needs `connections:write`.",
 )
 async def test_connection(
-    connection_id: str, principal: Reader, session: Session, clock: ClockDep, ctx: Ctx
+    connection_id: str, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
 ) -> ConnectionTestOut:
+    # A write permission: the test uses the stored credentials against the provider.
     detail = await _service(principal, session, clock, ctx).check(connection_id, ctx.provider_env)
     return ConnectionTestOut(ok=True, detail=detail)

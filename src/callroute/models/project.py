@@ -18,6 +18,8 @@ class Project(IdMixin, TimestampMixin, Base):
     # When set, only numbers marked verified are rung: an unconfirmed number may belong to
     # someone else, and ringing a stranger at 3 a.m. is worse than skipping to the next person.
     require_verified_numbers: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Outgoing webhooks go over https; plain http only where the project's owner allows it.
+    webhooks_allow_http: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ProjectCounter(Base):

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from callroute.api.deps import API_PREFIX, ClockDep, Ctx, Session, require
+from callroute.api.openapi import PROVIDER_FAILURES
 from callroute.api.pagination import Page, page_of
 from callroute.auth.principal import Principal
 from callroute.integrity.schemas import Deleted
@@ -25,7 +26,10 @@ Writer = Annotated[Principal, Depends(require("numbers:write"))]
 
 
 @router.get(
-    "/available", response_model=list[AvailableOut], summary="Numbers the connection can provision"
+    "/available",
+    response_model=list[AvailableOut],
+    summary="Numbers the connection can provision",
+    responses=PROVIDER_FAILURES,
 )
 async def available_numbers(
     query: Annotated[AvailableQuery, Query()],
@@ -47,7 +51,13 @@ async def available_numbers(
     ]
 
 
-@router.post("", status_code=201, response_model=NumberOut, summary="Claim a number")
+@router.post(
+    "",
+    status_code=201,
+    response_model=NumberOut,
+    summary="Claim a number",
+    responses=PROVIDER_FAILURES,
+)
 async def claim_number(
     data: NumberClaim, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
 ) -> NumberOut:
@@ -81,7 +91,12 @@ async def update_number(
     return NumberOut.model_validate(number)
 
 
-@router.delete("/{number_id}", response_model=Deleted, summary="Release a number")
+@router.delete(
+    "/{number_id}",
+    response_model=Deleted,
+    summary="Release a number",
+    responses=PROVIDER_FAILURES,
+)
 async def release_number(
     number_id: str,
     principal: Writer,

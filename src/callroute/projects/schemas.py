@@ -13,6 +13,9 @@ class ProjectUpdate(RequestModel):
     require_verified_numbers: StrictBool | None = Field(
         default=None, description="Ring only phone numbers marked verified."
     )
+    webhooks_allow_http: StrictBool | None = Field(
+        default=None, description="Allow outgoing webhooks to plain http:// URLs (not only https)."
+    )
 
 
 class ProjectOut(ResponseModel):
@@ -20,5 +23,6 @@ class ProjectOut(ResponseModel):
     name: str
     slug: str
     require_verified_numbers: bool
+    webhooks_allow_http: bool
     created_at: datetime
     updated_at: datetime

@@ -61,5 +61,7 @@ class ProjectService:
             project.name = data.name
         if data.require_verified_numbers is not None:
             project.require_verified_numbers = data.require_verified_numbers
+        if data.webhooks_allow_http is not None:
+            project.webhooks_allow_http = data.webhooks_allow_http
         project.updated_at = self.clock.now()
         return project

@@ -119,6 +119,7 @@ async def _webhook(runner: Runner, job: Job, now: datetime) -> None:
         runner.ctx.secret_key,
         now,
         job.finish,
+        allow_private=runner.ctx.settings.webhooks_allow_private_destinations,
     )
 
 

@@ -18,7 +18,9 @@ from callroute import crypto
 from callroute.db.session import Database
 from callroute.ids import new_id
 from callroute.models import WebhookDelivery, WebhookSubscription
+from callroute.projects.repository import ProjectRepository
 from callroute.timers.store import TimerBatch, TimerStore
+from callroute.webhooks import destinations
 from callroute.webhooks.signing import SIGNATURE_HEADER, sign
 
 log = structlog.get_logger(__name__)
@@ -114,6 +116,7 @@ class _Request:
     url: str
     body: bytes
     headers: dict[str, str]
+    allow_http: bool  # the project allows http:// destinations
 
 
 @dataclass(frozen=True)
@@ -130,17 +133,37 @@ async def deliver(
     secret_key: str,
     now: datetime,
     finish: Callable[[AsyncSession], Awaitable[bool]],
+    *,
+    allow_private: bool = False,
+    resolver: destinations.Resolver | None = None,
 ) -> None:
     """Send one delivery: read it, POST it with no transaction open (a slow subscriber never
-    holds a database lock), record what happened and delete the timer (``finish``)."""
+    holds a database lock), record what happened and delete the timer (``finish``).
+
+    The destination is checked again just before the request, after resolving its name (see
+    destinations.py): a DNS change since the subscription was saved cannot point it at an
+    internal host. ``allow_private`` is the operator's setting; ``resolver`` is for tests."""
     async with db.unit_of_work(readonly=True) as session:
         request = await _prepare(session, delivery_id, secret_key, now)
-    sent = await _send(http, request) if isinstance(request, _Request) else None
+    sent = None
+    if isinstance(request, _Request):
+        refused = await destinations.refusal(
+            request.url,
+            allow_http=request.allow_http,
+            allow_private=allow_private,
+            resolver=resolver,
+        )
+        if refused is not None:
+            log.warning("webhook_refused", delivery_id=str(delivery_id), error=refused)
+            request = f"destination refused: {refused}"[:500]
+        else:
+            sent = await _send(http, request)
     async with db.unit_of_work() as session:
         delivery = await session.get(WebhookDelivery, delivery_id)
         if delivery is not None and delivery.status == "pending":
             if isinstance(request, str):
                 delivery.status, delivery.last_error = "failed", request
+                delivery.next_attempt_at = None
             elif sent is not None:
                 await _record(session, delivery, sent, now)
         await finish(session)
@@ -165,7 +188,9 @@ async def _prepare(
         "Callroute-Delivery": str(delivery.id),
         SIGNATURE_HEADER: sign(secret, int(now.timestamp()), body),
     }
-    return _Request(subscription.url, body, headers)
+    project = await ProjectRepository(session).get(delivery.project_id)
+    allow_http = bool(project is not None and project.webhooks_allow_http)
+    return _Request(subscription.url, body, headers, allow_http)
 
 
 async def _send(http: httpx.AsyncClient, request: _Request) -> _Sent:

@@ -18,9 +18,11 @@ from callroute.api.schemas import RequestModel, ResponseModel, StrictBool, Stric
 from callroute.auth.principal import Principal
 from callroute.db.pagination import paginate
 from callroute.db.repository import ScopedRepository
+from callroute.errors import ValidationFailed
 from callroute.integrity.schemas import Deleted
 from callroute.models import WebhookDelivery, WebhookSubscription
 from callroute.validation import found, reject_nulls
+from callroute.webhooks import destinations
 from callroute.webhooks.delivery import EVENT_TYPES
 
 Url = Annotated[StrictStr, Field(max_length=2000, pattern=r"^https?://\S+$")]
@@ -104,12 +106,25 @@ Reader = Annotated[Principal, Depends(require("webhooks:read"))]
 Writer = Annotated[Principal, Depends(require("webhooks:write"))]
 
 
+async def _check_destination(session: Session, ctx: Ctx, principal: Principal, url: str) -> None:
+    """Refuse a destination the server must not connect to (webhooks/destinations.py)."""
+    reason = await destinations.project_refusal(
+        session,
+        principal.project_id,
+        url,
+        allow_private=ctx.settings.webhooks_allow_private_destinations,
+    )
+    if reason is not None:
+        raise ValidationFailed(f"url: {reason}", field="url")
+
+
 @router.post(
     "", status_code=201, response_model=SubscriptionCreated, summary="Subscribe a URL to events"
 )
 async def create_subscription(
     data: SubscriptionCreate, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
 ) -> SubscriptionCreated:
+    await _check_destination(session, ctx, principal, data.url)
     secret = f"whsec_{secrets.token_urlsafe(32)}"
     now = clock.now()
     row = WebhookSubscription(
@@ -161,11 +176,14 @@ async def update_subscription(
     principal: Writer,
     session: Session,
     clock: ClockDep,
+    ctx: Ctx,
 ) -> SubscriptionOut:
     row = await found(
         SubscriptionRepository(session, principal.project_id), subscription_id, "subscription"
     )
     reject_nulls(data)
+    if data.url is not None:
+        await _check_destination(session, ctx, principal, data.url)
     for name in data.model_fields_set:
         setattr(row, name, getattr(data, name))
     row.updated_at = clock.now()

@@ -28,4 +28,4 @@ def _routers() -> tuple[APIRouter, ...]:
 def install(app: FastAPI, ctx: AppContext) -> None:
     for resource, router in zip(RESOURCES, _routers(), strict=True):
         add_routes(app, router)
-        ctx.renderers.register(resource.path, errors.render)
+        ctx.renderers.register(resource.path, errors.render, errors.ERROR_SCHEMA)

@@ -8,10 +8,19 @@ its ``BadDataException``: 400.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from callroute.errors import ApiError
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+        {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+    ]
+}
 
 # callroute's statuses that OneUptime spells differently.
 _STATUS = {

@@ -14,6 +14,7 @@ from callroute.errors import ValidationFailed
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
+MAX_SKIP = 1_000_000_000  # keeps the offset within what every database accepts
 _DIRECTIONS = {"ASC": False, "asc": False, 1: False, "DESC": True, "desc": True, -1: True}
 
 # select: column name → None for the whole value, or the sub-fields of a relation
@@ -45,7 +46,8 @@ def paging(params: Mapping[str, str], body: JSON) -> tuple[int, int]:
     """``skip`` and ``limit`` from the query string (as OneUptime reads them) or the body."""
     skip_raw = params.get("skip", body.get("skip", 0))
     limit_raw = params.get("limit", body.get("limit", DEFAULT_LIMIT))
-    return _whole_number(skip_raw, "skip", 0), _whole_number(limit_raw, "limit", 1, MAX_LIMIT)
+    skip = _whole_number(skip_raw, "skip", 0, MAX_SKIP)
+    return skip, _whole_number(limit_raw, "limit", 1, MAX_LIMIT)
 
 
 def parse_select(raw: Any, columns: Columns) -> Selection | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from callroute.api.schemas import check_instant
 from callroute.errors import BadRequest, ValidationFailed
 
 JSON = dict[str, Any]
@@ -47,7 +48,7 @@ def unwrap_all(data: JSON) -> JSON:
 def parse_date(value: Any, where: str) -> datetime:
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value)
+            parsed = check_instant(datetime.fromisoformat(value))
         except ValueError:
             pass
         else:

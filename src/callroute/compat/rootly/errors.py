@@ -20,6 +20,36 @@ MEDIA_TYPE = "application/vnd.api+json"
 RATE_LIMITED_BODY = {"error": "Rate limit exceeded. Try again later."}
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["errors"],
+            "properties": {
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["title", "status", "code", "detail"],
+                        "properties": {
+                            "title": {"type": "string"},
+                            "status": {"type": "string"},
+                            "code": {"type": "string"},
+                            "detail": {"type": "string"},
+                        },
+                    },
+                }
+            },
+        },
+        {  # the 429
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"type": "string"}},
+        },
+    ]
+}
+
+
 class JsonApiResponse(JSONResponse):
     media_type = MEDIA_TYPE
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
+from callroute.api.schemas import check_instant
 from callroute.compat.rootly.repository import SORT_COLUMNS, RouterFilters
 from callroute.errors import ValidationFailed
 
@@ -89,6 +90,10 @@ def _instant(key: str, raw: str) -> datetime:
             raise ValidationFailed(
                 f"{key}: {raw!r} is not an ISO 8601 date or date-time", field=key
             ) from None
+    try:
+        check_instant(parsed)
+    except ValueError as exc:
+        raise ValidationFailed(f"{key}: {exc}", field=key) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from callroute.api.deps import ClockDep, Ctx, Session, require
+from callroute.api.openapi import PROVIDER_FAILURES
 from callroute.auth.principal import Principal
 from callroute.compat.rootly import documents, query
 from callroute.compat.rootly.errors import JsonApiResponse
@@ -20,7 +21,9 @@ from callroute.compat.rootly.service import LiveCallRouterService
 
 PREFIX = "/v1/live_call_routers"
 
-router = APIRouter(prefix=PREFIX, tags=["Rootly live call routers"])
+router = APIRouter(
+    prefix=PREFIX, tags=["Rootly live call routers"], default_response_class=JsonApiResponse
+)
 
 Reader = Annotated[Principal, Depends(require("routers:read"))]
 Writer = Annotated[Principal, Depends(require("routers:write"))]
@@ -38,7 +41,7 @@ async def list_live_call_routers(
     return JsonApiResponse({"data": resources, **query.links_and_meta(base_url, params, total)})
 
 
-@router.post("", status_code=201, summary="Create a live call router")
+@router.post("", status_code=201, summary="Create a live call router", responses=PROVIDER_FAILURES)
 async def create_live_call_router(
     request: Request, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
 ) -> JsonApiResponse:
@@ -50,7 +53,11 @@ async def create_live_call_router(
     return JsonApiResponse({"data": created}, status_code=201)
 
 
-@router.get("/generate_phone_number", summary="A phone number a new router can take")
+@router.get(
+    "/generate_phone_number",
+    summary="A phone number a new router can take",
+    responses=PROVIDER_FAILURES,
+)
 async def generate_phone_number(
     params: Annotated[GenerateNumberQuery, Query()],
     principal: NumberReader,

@@ -9,12 +9,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from callroute.api.routing import add_routes
-from callroute.compat.vcita.errors import ERROR_PREFIX, render
+from callroute.compat.vcita.errors import ERROR_PREFIX, ERROR_SCHEMA, render
 from callroute.compat.vcita.routes import router
 from callroute.context import AppContext
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
     """Serve the API and answer every failure under vcita's prefix in vcita's error shape."""
-    ctx.renderers.register(ERROR_PREFIX, render)
+    ctx.renderers.register(ERROR_PREFIX, render, ERROR_SCHEMA)
     add_routes(app, router)

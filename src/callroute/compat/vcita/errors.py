@@ -15,16 +15,32 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
-from callroute.errors import ApiError
+from callroute.errors import ApiError, RepeatedParameter
 
 PREFIX = "/v3/communication/voice_calls"
 # vcita's whole Communication API answers in its shape, so that a client calling one of its
 # endpoints callroute does not serve (voice call settings, quotas) gets a 404 it can read.
 ERROR_PREFIX = "/v3/communication"
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["success", "status", "error", "error_code"],
+    "properties": {
+        "success": {"const": False},
+        "status": {"const": "Error"},
+        "error": {"type": "string"},
+        "error_code": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
 # vcita's documented error codes where one fits; the rest spell the failure the same way.
 _CODES = {
     "bad_request": "INVALID_PARAMETER",
+    "invalid_text": "INVALID_FORMAT",
     "malformed_json": "INVALID_JSON",
     "unauthorized": "UNAUTHORIZED",
     "forbidden": "INSUFFICIENT_PERMISSIONS",
@@ -69,6 +85,8 @@ def unprocessable(field: str, message: str, code: str) -> VcitaError:
 
 def render(error: ApiError) -> Response:
     code = error.code if error.code.isupper() else _CODES.get(error.code, error.code.upper())
+    # A malformed request is vcita's 400 (its 422 means "the business's data does not allow it").
+    status = 400 if isinstance(error, RepeatedParameter) else error.status
     body: dict[str, Any] = {
         "success": False,
         "status": "Error",
@@ -83,4 +101,4 @@ def render(error: ApiError) -> Response:
     if fields:
         body["errors"] = fields
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
-    return JSONResponse(body, status_code=error.status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from callroute.api.schemas import MAX_YEAR, MIN_YEAR, check_instant
 from callroute.compat.vcita.errors import VcitaError, invalid
 from callroute.compat.vcita.schemas import Direction, VoiceCallStatus
 from callroute.ids import parse_id
@@ -227,12 +228,17 @@ def _timestamp(param: str, value: str) -> datetime:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise invalid(
             param, f"must be a date (2026-03-02) or an ISO 8601 time, not {value!r}"
         ) from None
+    try:
+        check_instant(moment)
+    except ValueError as exc:
+        raise invalid(param, str(exc), "VALUE_OUT_OF_RANGE") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -287,7 +293,13 @@ def _day(values: dict[str, str], name: str) -> date | None:
     text = values[name]
     if len(text) == 10:
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            if MIN_YEAR <= day.year <= MAX_YEAR:
+                return day
+            raise invalid(
+                name, f"must be in the years {MIN_YEAR} to {MAX_YEAR}", "VALUE_OUT_OF_RANGE"
+            )
     raise invalid(name, f"must be a date written YYYY-MM-DD, not {text!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from callroute.api.routing import add_routes
-from callroute.compat.voicelink.errors import render_error
+from callroute.compat.voicelink.errors import ERROR_SCHEMA, render_error
 from callroute.compat.voicelink.routes import PREFIX, router
 from callroute.context import AppContext
 
@@ -13,5 +13,5 @@ from callroute.context import AppContext
 def install(app: FastAPI, ctx: AppContext) -> None:
     """Serve the VoiceLink routes, and answer every failure under their prefix (unknown
     endpoints and refused keys included) in VoiceLink's error shape."""
-    ctx.renderers.register(PREFIX, render_error)
+    ctx.renderers.register(PREFIX, render_error, ERROR_SCHEMA)
     add_routes(app, router)

@@ -17,8 +17,25 @@ from starlette.responses import Response
 from callroute.errors import ApiError
 
 VALIDATION_ERROR = "VALIDATION_ERROR"
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["success", "error"],
+    "properties": {
+        "success": {"const": False},
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": "string"},
+                "details": {"type": "array"},
+            },
+        },
+    },
+}
 # Native codes that all mean "the request itself is wrong".
-_VALIDATION_CODES = frozenset({"validation_error", "malformed_json", "bad_request"})
+_VALIDATION_CODES = frozenset({"validation_error", "malformed_json", "bad_request", "invalid_text"})
 
 
 def render_error(error: ApiError) -> Response:
