@@ -11,11 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.auth.permissions import Role
+from callroute.config import Settings
 from callroute.context import AppContext
 from callroute.models import WebhookDelivery
 from callroute.webhooks import delivery
 from callroute.webhooks.destinations import Resolver
-from tests.conftest import Tenant, make_key
+from tests.conftest import TEST_SECRET_KEY, Tenant, make_key
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """As an operator leaves it: private destinations refused (names are resolved by the
+    resolver each test injects, never this machine's)."""
+    return Settings(
+        database_url=db_url,
+        secret_key=TEST_SECRET_KEY,
+        rate_limit_per_minute=0,
+        auth_failures_per_minute=0,
+        webhooks_allow_private_destinations=False,
+    )
+
 
 URL = "/api/v1/webhooks"
 

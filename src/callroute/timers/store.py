@@ -127,10 +127,15 @@ class TimerStore:
         if call_id is not None:
             due = due.where(Timer.call_id == call_id)
         if dialect_of(self.session) == "postgresql":
-            due = due.with_for_update(skip_locked=True)
+            # A materialized CTE: as an IN (subquery), PostgreSQL may evaluate the LIMIT ... SKIP
+            # LOCKED subquery again for every row it updates, and claim far more than ``limit``.
+            picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+            chosen = Timer.id == picked.c.id
+        else:
+            chosen = Timer.id.in_(due.scalar_subquery())
         rows = await self.session.execute(
             update(Timer)
-            .where(Timer.id.in_(due.scalar_subquery()), Timer.claimed_by.is_(None))
+            .where(chosen, Timer.claimed_by.is_(None))
             .values(claimed_by=worker, claimed_until=now + lease, attempts=Timer.attempts + 1)
             .returning(
                 Timer.id, Timer.kind, Timer.call_id, Timer.payload, Timer.due_at, Timer.attempts
