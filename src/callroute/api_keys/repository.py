@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.pagination import Cursor, SortSpec
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import ApiKey
 

@@ -7,9 +7,8 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.calls.schemas import HANDLEABLE_STATUSES
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.db.revisions import CONFIG
 from callroute.models import (

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute import crypto
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.clock import Clock
 from callroute.connections.schemas import (
     ConnectionCreate,
@@ -16,7 +15,7 @@ from callroute.connections.schemas import (
     ConnectionOut,
     ConnectionUpdate,
 )
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
 from callroute.models import PhoneNumber, ProviderConnection, Router

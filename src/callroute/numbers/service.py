@@ -7,11 +7,10 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.clock import Clock
 from callroute.connections.service import ConnectionRepository
 from callroute.db.handles import HandleKind, next_handle
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.errors import Conflict, ValidationFailed
 from callroute.members.repository import MemberRepository

@@ -5,9 +5,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.db.dialect import dialect_of, json_array_contains
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import PhoneNumber, Router
 
