@@ -7,7 +7,6 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.errors import validation_failed
 from callroute.bots.api import BotRepository
 from callroute.clock import Clock
 from callroute.connections.service import ConnectionRepository
@@ -35,7 +34,7 @@ from callroute.services.repository import ServiceRepository
 from callroute.sip_trunks.api import TrunkRepository
 from callroute.teams.repository import TeamRepository
 from callroute.urgencies.repository import UrgencyRepository
-from callroute.validation import clean_labels, found, require_existing
+from callroute.validation import clean_labels, found, require_existing, validation_failed
 
 
 class RouterService:
