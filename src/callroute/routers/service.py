@@ -7,7 +7,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.bots.api import BotRepository
+from callroute.bots.repository import BotRepository
 from callroute.clock import Clock
 from callroute.connections.service import ConnectionRepository
 from callroute.db.handles import HandleKind, next_handle
@@ -31,7 +31,7 @@ from callroute.routers.schemas import (
 )
 from callroute.schedules.repository import ScheduleRepository
 from callroute.services.repository import ServiceRepository
-from callroute.sip_trunks.api import TrunkRepository
+from callroute.sip_trunks.repository import TrunkRepository
 from callroute.teams.repository import TeamRepository
 from callroute.urgencies.repository import UrgencyRepository
 from callroute.validation import clean_labels, found, require_existing, validation_failed

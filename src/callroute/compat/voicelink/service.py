@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.bots.api import BotRepository
+from callroute.bots.repository import BotRepository
 from callroute.clock import Clock
 from callroute.compat.voicelink.schemas import (
     InboundMode,
@@ -35,7 +35,7 @@ from callroute.projects.slugs import slugify
 from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import RouterCreate, RouterUpdate
 from callroute.routers.service import RouterService
-from callroute.sip_trunks.api import TrunkRepository
+from callroute.sip_trunks.repository import TrunkRepository
 
 OWNER_LABEL = "Owner's mobile"
 
