@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.calls.schemas import HANDLEABLE_STATUSES
+from callroute.db.dialect import dialect_of
 from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.db.revisions import CONFIG
@@ -133,6 +134,19 @@ async def calls_by_provider_id(
         .where(Call.provider == provider, Call.provider_call_id == provider_call_id)
     )
     return [(call_id, dict(settings or {})) for call_id, settings in rows.all()]
+
+
+async def lock_call(session: AsyncSession, call_id: uuid.UUID) -> Call | None:
+    """The call row, locked for this transaction. Take it before writing anything that
+    references the call: on PostgreSQL, inserting a child row (timer, event, inbox entry)
+    takes a KEY SHARE lock on the call, and two transactions that each did that before asking
+    for the row lock would deadlock. NO KEY UPDATE still serialises every step of a call but
+    does not conflict with those KEY SHARE locks."""
+    stmt = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update(key_share=True)
+    call: Call | None = await session.scalar(stmt)
+    return call
 
 
 class CallRepository(ScopedRepository[Call]):
