@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.bots.repository import BotRepository
 from callroute.clock import Clock
-from callroute.connections.service import ConnectionRepository
+from callroute.connections.repository import ConnectionRepository
 from callroute.db.handles import HandleKind, next_handle
 from callroute.db.pagination import PageResult
 from callroute.db.repository import ScopedRepository

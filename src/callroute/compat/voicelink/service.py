@@ -27,10 +27,10 @@ from callroute.compat.voicelink.schemas import (
     RoutingReplace,
 )
 from callroute.compat.voicelink.translation import check_fields, did_field, routing_out
-from callroute.connections.service import ConnectionRepository
+from callroute.connections.repository import ConnectionRepository
 from callroute.errors import Conflict, NotFound, ValidationFailed
 from callroute.models import Bot, PhoneNumber, ProviderConnection, Router, SipTrunk
-from callroute.numbers.service import NumberRepository
+from callroute.numbers.repository import NumberRepository
 from callroute.projects.slugs import slugify
 from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import RouterCreate, RouterUpdate
