@@ -53,3 +53,9 @@ class RouterRepository(ScopedRepository[Router]):
                 assert number.router_id is not None
                 found[number.router_id].append(number)
         return found
+
+    async def numbers_routed_by(self, router_id: uuid.UUID) -> list[PhoneNumber]:
+        rows = await self.session.scalars(
+            select(PhoneNumber).where(PhoneNumber.router_id == router_id)
+        )
+        return list(rows.all())

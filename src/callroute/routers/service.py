@@ -4,7 +4,6 @@ import uuid
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.bots.repository import BotRepository
@@ -17,6 +16,7 @@ from callroute.errors import Conflict, ValidationFailed
 from callroute.escalation_policies.repository import PolicyRepository
 from callroute.members.repository import MemberRepository
 from callroute.models import PhoneNumber, Router
+from callroute.numbers.repository import NumberRepository
 from callroute.projects.slugs import slugify
 from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import (
@@ -147,12 +147,7 @@ class RouterService:
 
     async def _attach(self, router: Router, number_ids: list[uuid.UUID]) -> None:
         numbers = {
-            n.id: n
-            for n in await self.session.scalars(
-                select(PhoneNumber).where(
-                    PhoneNumber.project_id == self.project_id, PhoneNumber.id.in_(number_ids)
-                )
-            )
+            n.id: n for n in await NumberRepository(self.session, self.project_id).among(number_ids)
         }
         for index, number_id in enumerate(number_ids):
             field = f"phone_number_ids[{index}]"
@@ -180,10 +175,7 @@ class RouterService:
         await self.session.flush()
 
     async def _numbers_of(self, router: Router) -> list[PhoneNumber]:
-        rows = await self.session.scalars(
-            select(PhoneNumber).where(PhoneNumber.router_id == router.id)
-        )
-        return list(rows.all())
+        return await self.repo.numbers_routed_by(router.id)
 
     async def _connection(self, connection_id: uuid.UUID | None) -> None:
         if connection_id is not None:
