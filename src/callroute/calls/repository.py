@@ -149,6 +149,18 @@ async def lock_call(session: AsyncSession, call_id: uuid.UUID) -> Call | None:
     return call
 
 
+async def timeline_after(
+    session: AsyncSession, call_id: uuid.UUID, sequence: int
+) -> list[CallEvent]:
+    """The call's timeline entries after ``sequence``, in order: following a call as it goes."""
+    rows = await session.scalars(
+        select(CallEvent)
+        .where(CallEvent.call_id == call_id, CallEvent.sequence > sequence)
+        .order_by(CallEvent.sequence)
+    )
+    return list(rows.all())
+
+
 class CallRepository(ScopedRepository[Call]):
     model = Call
     sort_columns = {"started_at": Call.started_at}

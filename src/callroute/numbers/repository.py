@@ -49,3 +49,18 @@ class NumberRepository(ScopedRepository[PhoneNumber]):
             select(PhoneNumber.number).where(PhoneNumber.number.in_(numbers))
         )
         return set(rows.all())
+
+    async def by_number(self, number: str) -> PhoneNumber | None:
+        row: PhoneNumber | None = await self.session.scalar(
+            self.scoped().where(PhoneNumber.number == number)
+        )
+        return row
+
+    async def a_routed_number(self) -> str | None:
+        """One of the project's numbers that a router answers, if any."""
+        number: str | None = await self.session.scalar(
+            select(PhoneNumber.number)
+            .where(PhoneNumber.project_id == self.project_id, PhoneNumber.router_id.is_not(None))
+            .limit(1)
+        )
+        return number

@@ -237,8 +237,18 @@ class TimerStore:
         )
         return list(rows.all())
 
-    async def count(self) -> int:
-        return int(await self.session.scalar(select(func.count()).select_from(Timer)) or 0)
+    async def first_due(self, call_id: uuid.UUID) -> datetime | None:
+        """When the call's earliest timer is due, claimed or not."""
+        due: datetime | None = await self.session.scalar(
+            select(func.min(Timer.due_at)).where(Timer.call_id == call_id)
+        )
+        return due
+
+    async def count(self, *, call_id: uuid.UUID | None = None) -> int:
+        stmt = select(func.count()).select_from(Timer)
+        if call_id is not None:
+            stmt = stmt.where(Timer.call_id == call_id)
+        return int(await self.session.scalar(stmt) or 0)
 
 
 def engine_key(call_id: uuid.UUID, kind: str, token: str) -> str:
