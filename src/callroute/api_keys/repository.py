@@ -63,6 +63,11 @@ class ApiKeyRepository(ScopedRepository[ApiKey]):
     model = ApiKey
     sort_columns = {"created_at": ApiKey.created_at, "name": ApiKey.name}
 
+    async def by_prefix(self, prefix: str) -> ApiKey | None:
+        """The project's key with this visible prefix (what operators see and paste)."""
+        row: ApiKey | None = await self.session.scalar(self.scoped().where(ApiKey.prefix == prefix))
+        return row
+
     async def page(
         self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
     ) -> PageResult[ApiKey]:
