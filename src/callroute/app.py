@@ -14,7 +14,7 @@ from callroute.api.errors import install_error_handlers
 from callroute.api.middleware import RequestContextMiddleware
 from callroute.api.routing import add_routes
 from callroute.api_keys.routes import router as api_keys_router
-from callroute.bots.api import router as bots_router
+from callroute.bots.routes import router as bots_router
 from callroute.calls.routes import router as calls_router
 from callroute.compat import oneuptime, rootly, vcita, voicelink
 from callroute.config import Settings
@@ -33,7 +33,7 @@ from callroute.schedules.routes import member_calendar_router
 from callroute.schedules.routes import router as schedules_router
 from callroute.services.routes import router as services_router
 from callroute.simulator.routes import router as simulator_router
-from callroute.sip_trunks.api import router as sip_trunks_router
+from callroute.sip_trunks.routes import router as sip_trunks_router
 from callroute.teams.routes import router as teams_router
 from callroute.urgencies.routes import router as urgencies_router
 from callroute.webhooks.routes import router as webhooks_router

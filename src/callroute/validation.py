@@ -1,4 +1,6 @@
-"""Checks that ids given in a request name rows of the caller's own project."""
+"""Checks of what a request names: ids that must be rows of the caller's own project, names
+that must be unique, labels; and Pydantic's errors as one 422 naming the field, which services
+and compatibility layers raise as well as the HTTP layer (so it is not in ``api/``)."""
 
 from __future__ import annotations
 
@@ -73,3 +75,57 @@ def clean_labels(labels: list[str], field: str = "labels") -> list[str]:
         if value not in cleaned:
             cleaned.append(value)
     return cleaned
+
+
+# Where FastAPI says a bad input came from: not part of the field's name.
+_LOCATIONS = {"body", "query", "path", "header", "cookie"}
+
+
+def field_path(loc: Sequence[int | str]) -> str | None:
+    parts = list(loc)
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or None
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "field required"
+    message = str(error.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
+def validation_failed(errors: Sequence[Any]) -> ValidationFailed:
+    """A 422 naming the first bad field (and listing the others) from Pydantic's errors."""
+    first = dict(errors[0]) if errors else {"type": "value_error", "loc": (), "msg": "invalid"}
+    if tuple(first.get("loc", ())) == ("body",):
+        kind = first.get("type")
+        message = {
+            "missing": "request body is required",
+            "dict_type": "request body must be a JSON object",
+            "model_attributes_type": "request body must be a JSON object",
+        }.get(str(kind), _message(first))
+        return ValidationFailed(message, field="body")
+    field = field_path(first.get("loc", ()))
+    message = _message(first)
+    details = None
+    if len(errors) > 1:
+        details = [
+            {"field": field_path(dict(e).get("loc", ())), "message": _message(dict(e))}
+            for e in errors
+        ]
+    return ValidationFailed(
+        f"{field}: {message}" if field else message, field=field, details=details
+    )

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from callroute.api.errors import field_path
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.api.schemas import normalise_phone
 from callroute.auth import keys
 from callroute.auth.permissions import (
@@ -26,8 +24,10 @@ from callroute.auth.permissions import (
 )
 from callroute.auth.ratelimit import RateLimiter
 from callroute.config import Settings
+from callroute.db.pagination import Cursor, SortSpec
 from callroute.errors import ConfigError, ValidationFailed
 from callroute.ids import new_id, parse_id
+from callroute.validation import field_path
 
 
 @pytest.mark.parametrize(

@@ -2,20 +2,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, Field
 
+from callroute.alerts.repository import AlertRepository
 from callroute.alerts.service import AlertLifecycle
 from callroute.api.deps import API_PREFIX, ClockDep, Session, require
 from callroute.api.pagination import ListQuery, Page, page_of
 from callroute.api.schemas import RequestModel, ResponseModel, StrictStr
 from callroute.auth.principal import Principal
 from callroute.calls.runtime import alert_summary
-from callroute.db.pagination import PageResult, paginate
-from callroute.db.repository import ScopedRepository
-from callroute.models import Alert
 from callroute.validation import found
 from callroute.webhooks import delivery as webhooks
 
@@ -52,30 +50,6 @@ class ResolveIn(RequestModel):
     reason: StrictStr = Field(default="resolved by hand", max_length=500)
 
 
-class AlertRepository(ScopedRepository[Alert]):
-    model = Alert
-
-    async def page(self, filters: dict[str, Any], query: AlertListQuery) -> PageResult[Alert]:
-        stmt = self.scoped()
-        if "status" in filters:
-            stmt = stmt.where(Alert.status == filters["status"])
-        if "router_id" in filters:
-            stmt = stmt.where(Alert.router_id == filters["router_id"])
-        if "created_after" in filters:
-            stmt = stmt.where(Alert.created_at >= filters["created_after"])
-        if "created_before" in filters:
-            stmt = stmt.where(Alert.created_at < filters["created_before"])
-        return await paginate(
-            self.session,
-            stmt,
-            id_column=Alert.id,
-            sort_columns={"created_at": Alert.created_at},
-            sort=query.sort_spec(),
-            cursor=query.decoded_cursor(),
-            limit=query.limit,
-        )
-
-
 router = APIRouter(prefix=f"{API_PREFIX}/alerts", tags=["alerts"])
 Reader = Annotated[Principal, Depends(require("alerts:read"))]
 Writer = Annotated[Principal, Depends(require("alerts:write"))]
@@ -90,7 +64,9 @@ Writer = Annotated[Principal, Depends(require("alerts:write"))]
 async def list_alerts(
     query: Annotated[AlertListQuery, Query()], principal: Reader, session: Session
 ) -> Page[AlertOut]:
-    result = await AlertRepository(session, principal.project_id).page(query.filters(), query)
+    result = await AlertRepository(session, principal.project_id).page(
+        query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
+    )
     return page_of(AlertOut, result)
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.alerts.repository import AlertRepository
 from callroute.errors import Conflict
 from callroute.ids import new_id
 from callroute.models import Alert
@@ -26,10 +26,7 @@ class AlertLifecycle:
         self.project_id = project_id
 
     async def for_call(self, call_id: uuid.UUID) -> Alert | None:
-        alert: Alert | None = await self.session.scalar(
-            select(Alert).where(Alert.project_id == self.project_id, Alert.call_id == call_id)
-        )
-        return alert
+        return await AlertRepository(self.session, self.project_id).for_call(call_id)
 
     def raise_for_call(
         self,

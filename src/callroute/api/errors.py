@@ -28,8 +28,8 @@ from callroute.errors import (
     NotFound,
     ServiceUnavailable,
     UnsupportedMediaType,
-    ValidationFailed,
 )
+from callroute.validation import validation_failed
 
 log = structlog.get_logger(__name__)
 
@@ -61,8 +61,6 @@ NATIVE_ERROR_SCHEMA: JsonSchema = {
         }
     },
 }
-
-_LOCATIONS = {"body", "query", "path", "header", "cookie"}
 
 
 def native_renderer(error: ApiError) -> Response:
@@ -109,32 +107,6 @@ class ErrorRenderers:
         return self.for_path(path)(error)
 
 
-def field_path(loc: Sequence[int | str]) -> str | None:
-    parts = list(loc)
-    if parts and parts[0] in _LOCATIONS:
-        parts = parts[1:]
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text or None
-
-
-def _message(error: dict[str, Any]) -> str:
-    kind = error.get("type", "")
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "missing":
-        return "field required"
-    message = str(error.get("msg", "invalid value"))
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            return message[len(prefix) :]
-    return message
-
-
 def from_validation_error(request: Request, errors: Sequence[Any]) -> ApiError:
     first = dict(errors[0]) if errors else {"type": "value_error", "loc": (), "msg": "invalid"}
     if first.get("type") == "json_invalid":
@@ -149,30 +121,6 @@ def from_validation_error(request: Request, errors: Sequence[Any]) -> ApiError:
                 f"send the request body as application/json, not {content_type}", field="body"
             )
     return validation_failed(errors)
-
-
-def validation_failed(errors: Sequence[Any]) -> ValidationFailed:
-    """A 422 naming the first bad field (and listing the others) from Pydantic's errors."""
-    first = dict(errors[0]) if errors else {"type": "value_error", "loc": (), "msg": "invalid"}
-    if tuple(first.get("loc", ())) == ("body",):
-        kind = first.get("type")
-        message = {
-            "missing": "request body is required",
-            "dict_type": "request body must be a JSON object",
-            "model_attributes_type": "request body must be a JSON object",
-        }.get(str(kind), _message(first))
-        return ValidationFailed(message, field="body")
-    field = field_path(first.get("loc", ()))
-    message = _message(first)
-    details = None
-    if len(errors) > 1:
-        details = [
-            {"field": field_path(dict(e).get("loc", ())), "message": _message(dict(e))}
-            for e in errors
-        ]
-    return ValidationFailed(
-        f"{field}: {message}" if field else message, field=field, details=details
-    )
 
 
 def _from_http_exception(request: Request, exc: StarletteHTTPException) -> ApiError:

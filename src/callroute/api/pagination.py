@@ -3,23 +3,18 @@
 Lists use keyset pagination ordered by the sort column then the id, so a page never skips or
 repeats a row when rows are inserted meanwhile. The cursor carries the sort it was made for and
 the last row's key; it is opaque to clients but not secret (it only ever selects inside the
-caller's own project).
+caller's own project). The cursor and the sort are ``db.pagination``'s, which repositories take.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from callroute.api.schemas import InputRules
+from callroute.db.pagination import Cursor, SortSpec, parse_sort
 from callroute.errors import ValidationFailed
 
 DEFAULT_LIMIT = 50
@@ -43,47 +38,6 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
-
-
-@dataclass(frozen=True)
-class SortSpec:
-    field: str
-    descending: bool
-
-    def render(self) -> str:
-        return ("-" if self.descending else "") + self.field
-
-
-@dataclass(frozen=True)
-class Cursor:
-    sort: SortSpec
-    value: Any
-    last_id: uuid.UUID
-
-    def encode(self) -> str:
-        value = self.value
-        tagged = (
-            {"t": "dt", "v": value.isoformat()} if isinstance(value, datetime) else {"v": value}
-        )
-        raw = json.dumps({"s": self.sort.render(), "k": tagged, "i": str(self.last_id)})
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            data = json.loads(raw)
-            sort_text = data["s"]
-            key = data["k"]
-            value = datetime.fromisoformat(key["v"]) if key.get("t") == "dt" else key["v"]
-            return cls(sort=parse_sort(sort_text), value=value, last_id=uuid.UUID(data["i"]))
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-            raise ValidationFailed("cursor is not valid", field="cursor") from exc
-
-
-def parse_sort(text: str) -> SortSpec:
-    descending = text.startswith("-")
-    return SortSpec(field=text.lstrip("-"), descending=descending)
 
 
 class ListQuery(InputRules):

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.pagination import Cursor, SortSpec
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import ApiKey
 
@@ -71,6 +70,11 @@ class ApiKeyRepository(ScopedRepository[ApiKey]):
             (ApiKey.expires_at.is_(None)) | (ApiKey.expires_at > now),
         )
         return list((await self.session.scalars(stmt)).all())
+
+    async def by_prefix(self, prefix: str) -> ApiKey | None:
+        """The project's key with this visible prefix (what operators see and paste)."""
+        row: ApiKey | None = await self.session.scalar(self.scoped().where(ApiKey.prefix == prefix))
+        return row
 
     async def page(
         self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int

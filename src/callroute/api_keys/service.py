@@ -70,15 +70,9 @@ class ApiKeyService:
 
     async def get(self, key_ref: str) -> ApiKey:
         """A key by id, or by its visible prefix (what operators see and paste)."""
-        row = await self.repo.by_ref(key_ref) or await self._by_prefix(key_ref)
+        row = await self.repo.by_ref(key_ref) or await self.repo.by_prefix(key_ref)
         if row is None:
             raise NotFound(f"no API key {key_ref!r} in this project")
-        return row
-
-    async def _by_prefix(self, prefix: str) -> ApiKey | None:
-        row: ApiKey | None = await self.repo.session.scalar(
-            self.repo.scoped().where(ApiKey.prefix == prefix)
-        )
         return row
 
     async def revoke(self, key_ref: str, *, actor: Set[str] | None = None) -> ApiKey:

@@ -31,10 +31,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.calls import inbox
+from callroute.calls import inbox_repository
 from callroute.calls.effect_repository import EffectRepository, Intent, intent_of
 from callroute.calls.records import CallRecords
-from callroute.calls.runtime import CallRuntime, lock_call
+from callroute.calls.repository import lock_call
+from callroute.calls.runtime import CallRuntime
 from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
@@ -222,7 +223,7 @@ async def apply_events(
         return
     runtime = CallRuntime(session)
     for event_id, event in keyed:
-        if await inbox.accept(session, call.provider, event_id, call.id, now):
+        if await inbox_repository.accept(session, call.provider, event_id, call.id, now):
             await runtime.apply(call, event, now)
 
 

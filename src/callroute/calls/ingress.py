@@ -23,16 +23,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.calls import inbox
+from callroute.calls import inbox_repository
 from callroute.calls.dispatch import view_of
 from callroute.calls.records import CallRecords
-from callroute.calls.repository import InboundTarget, calls_by_provider_id, inbound_target
-from callroute.calls.runtime import CallRuntime, lock_call
+from callroute.calls.repository import (
+    InboundTarget,
+    calls_by_provider_id,
+    inbound_target,
+    lock_call,
+)
+from callroute.calls.runtime import CallRuntime
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.models import Call, ProviderConnection
 from callroute.providers.base import CallView, Provider, Step
 from callroute.timers.store import TimerStore
+
+# InboundTarget is re-exported: this module is all of ``calls`` a provider may import.
+__all__ = ["InboundTarget", "Ingress", "Keyed", "Pending"]
 
 Keyed = Sequence[tuple[str, m.Event]]
 
@@ -109,7 +117,9 @@ class Ingress:
         taken = len(self.steps)
         runtime = self._runtime(answering)
         for event_id, event in keyed:
-            if await inbox.accept(self.session, self.provider.kind, event_id, call.id, now):
+            if await inbox_repository.accept(
+                self.session, self.provider.kind, event_id, call.id, now
+            ):
                 applied = await runtime.apply(call, event, now)
                 if applied.provider_commands and not answering:
                     self.steps.append(Step(call.generation, applied.provider_commands))

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.calls.schemas import HANDLEABLE_STATUSES
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.dialect import dialect_of
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.db.revisions import CONFIG
 from callroute.models import (
@@ -134,6 +134,31 @@ async def calls_by_provider_id(
         .where(Call.provider == provider, Call.provider_call_id == provider_call_id)
     )
     return [(call_id, dict(settings or {})) for call_id, settings in rows.all()]
+
+
+async def lock_call(session: AsyncSession, call_id: uuid.UUID) -> Call | None:
+    """The call row, locked for this transaction. Take it before writing anything that
+    references the call: on PostgreSQL, inserting a child row (timer, event, inbox entry)
+    takes a KEY SHARE lock on the call, and two transactions that each did that before asking
+    for the row lock would deadlock. NO KEY UPDATE still serialises every step of a call but
+    does not conflict with those KEY SHARE locks."""
+    stmt = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update(key_share=True)
+    call: Call | None = await session.scalar(stmt)
+    return call
+
+
+async def timeline_after(
+    session: AsyncSession, call_id: uuid.UUID, sequence: int
+) -> list[CallEvent]:
+    """The call's timeline entries after ``sequence``, in order: following a call as it goes."""
+    rows = await session.scalars(
+        select(CallEvent)
+        .where(CallEvent.call_id == call_id, CallEvent.sequence > sequence)
+        .order_by(CallEvent.sequence)
+    )
+    return list(rows.all())
 
 
 class CallRepository(ScopedRepository[Call]):

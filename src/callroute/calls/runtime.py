@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.alerts.service import AlertLifecycle
 from callroute.calls import sources
 from callroute.calls.records import CallRecords
-from callroute.calls.repository import InboundTarget, inbound_target
+from callroute.calls.repository import InboundTarget, inbound_target, lock_call
 from callroute.calls.snapshot import build_snapshot
 from callroute.contacts.repository import caller
-from callroute.db.dialect import dialect_of
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.engine.callflow.machine import step
@@ -341,19 +339,6 @@ class CallRuntime:
             events.append("call.ended")
         for event_type in events:
             await self._notify(call, event_type, call_summary(call), now)
-
-
-async def lock_call(session: AsyncSession, call_id: uuid.UUID) -> Call | None:
-    """The call row, locked for this transaction. Take it before writing anything that
-    references the call: on PostgreSQL, inserting a child row (timer, event, inbox entry)
-    takes a KEY SHARE lock on the call, and two transactions that each did that before asking
-    for the row lock would deadlock. NO KEY UPDATE still serialises every step of a call but
-    does not conflict with those KEY SHARE locks."""
-    stmt = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
-    if dialect_of(session) == "postgresql":
-        stmt = stmt.with_for_update(key_share=True)
-    call: Call | None = await session.scalar(stmt)
-    return call
 
 
 def call_summary(call: Call) -> dict[str, Any]:

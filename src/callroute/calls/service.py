@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.calls.records import CallRecords
-from callroute.calls.repository import CallRepository
-from callroute.calls.runtime import lock_call
+from callroute.calls.repository import CallRepository, lock_call
 from callroute.calls.schemas import (
     ACTIVE_STATUSES,
     ANSWERED_STATUSES,

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.calls.records import CallRecords
-from callroute.calls.runtime import lock_call
+from callroute.calls.repository import lock_call
 
 
 async def note_provider_trouble(

@@ -4,55 +4,24 @@ import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute import crypto
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.clock import Clock
+from callroute.connections.repository import ConnectionRepository
 from callroute.connections.schemas import (
     ConnectionCreate,
     ConnectionListQuery,
     ConnectionOut,
     ConnectionUpdate,
 )
-from callroute.db.pagination import PageResult, paginate
-from callroute.db.repository import ScopedRepository
+from callroute.db.pagination import PageResult
 from callroute.errors import Conflict, ValidationFailed
-from callroute.models import PhoneNumber, ProviderConnection, Router
+from callroute.models import ProviderConnection
 from callroute.providers.base import ProviderEnv
 from callroute.providers.registry import get_provider
 from callroute.providers.twilio import account as twilio_account
 from callroute.validation import found, reject_nulls, require_unique_name
-
-
-class ConnectionRepository(ScopedRepository[ProviderConnection]):
-    model = ProviderConnection
-    sort_columns = {"created_at": ProviderConnection.created_at, "name": ProviderConnection.name}
-
-    async def page(
-        self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
-    ) -> PageResult[ProviderConnection]:
-        stmt = self.scoped()
-        if "kind" in filters:
-            stmt = stmt.where(ProviderConnection.kind == filters["kind"])
-        return await paginate(
-            self.session,
-            stmt,
-            id_column=ProviderConnection.id,
-            sort_columns=self.sort_columns,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
-        )
-
-    async def count_enabled(self) -> int:
-        count = await self.session.scalar(
-            select(func.count()).select_from(
-                self.scoped().where(ProviderConnection.enabled).subquery()
-            )
-        )
-        return int(count or 0)
 
 
 def connection_out(row: ProviderConnection) -> ConnectionOut:
@@ -142,16 +111,12 @@ class ConnectionService:
 
     async def delete(self, ref: str) -> uuid.UUID:
         row = await self.get(ref)
-        numbers = await self.session.scalar(
-            select(func.count()).select_from(PhoneNumber).where(PhoneNumber.connection_id == row.id)
-        )
+        numbers = await self.repo.count_numbers(row.id)
         if numbers:
             raise Conflict(
                 f"connection {row.name!r} still owns {numbers} phone number(s); release them first"
             )
-        router = await self.session.scalar(
-            select(Router).where(Router.connection_id == row.id).order_by(Router.name).limit(1)
-        )
+        router = await self.repo.first_router(row.id)
         if router is not None:
             raise Conflict(
                 f"connection {row.name!r} is the connection of router {router.name!r}; "

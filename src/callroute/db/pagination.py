@@ -1,19 +1,68 @@
-"""Apply a list query (sort, cursor, limit) to a SELECT and count the matches."""
+"""Apply a list query (sort, cursor, limit) to a SELECT and count the matches.
+
+The sort and the cursor are defined here rather than with the HTTP list conventions
+(``api/pagination.py``), because repositories take them: storage never imports the API.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.errors import ValidationFailed
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    field: str
+    descending: bool
+
+    def render(self) -> str:
+        return ("-" if self.descending else "") + self.field
+
+
+@dataclass(frozen=True)
+class Cursor:
+    sort: SortSpec
+    value: Any
+    last_id: uuid.UUID
+
+    def encode(self) -> str:
+        value = self.value
+        tagged = (
+            {"t": "dt", "v": value.isoformat()} if isinstance(value, datetime) else {"v": value}
+        )
+        raw = json.dumps({"s": self.sort.render(), "k": tagged, "i": str(self.last_id)})
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            data = json.loads(raw)
+            sort_text = data["s"]
+            key = data["k"]
+            value = datetime.fromisoformat(key["v"]) if key.get("t") == "dt" else key["v"]
+            return cls(sort=parse_sort(sort_text), value=value, last_id=uuid.UUID(data["i"]))
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+            raise ValidationFailed("cursor is not valid", field="cursor") from exc
+
+
+def parse_sort(text: str) -> SortSpec:
+    descending = text.startswith("-")
+    return SortSpec(field=text.lstrip("-"), descending=descending)
 
 
 @dataclass(frozen=True)

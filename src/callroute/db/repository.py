@@ -51,6 +51,14 @@ class ScopedRepository(Generic[M]):
         )
         return wanted - set(found.all())
 
+    async def among(self, ids: Iterable[uuid.UUID]) -> list[M]:
+        """The project's rows whose ids are among ``ids`` (another project's are left out)."""
+        wanted = list(ids)
+        if not wanted:
+            return []
+        rows = await self.session.scalars(self.scoped().where(self.model.id.in_(wanted)))
+        return list(rows.all())
+
     async def by_ref(self, ref: str) -> M | None:
         """A row by the id as written in a URL; a malformed id simply finds nothing."""
         row_id = parse_id(ref)

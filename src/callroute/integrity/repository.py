@@ -1,12 +1,15 @@
-"""Queries for "which objects reference this one". Every query is limited to one project."""
+"""Queries for "which objects reference this one", and for removing those references. Every
+query is limited to one project."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.models import (
@@ -22,6 +25,8 @@ from callroute.models import (
     Team,
     TeamMember,
 )
+
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -127,3 +132,66 @@ class ReferenceRepository:
         return [Reference("service", sid, name, "escalation policy") for sid, name in services] + [
             Reference("team", tid, name, "default escalation policy") for tid, name in teams
         ]
+
+    # -- removing references (``IntegrityService.release`` with ``force``) ----------------------
+
+    async def teams_with_member(self, member_id: uuid.UUID) -> list[Team]:
+        team_ids = await self._ids(
+            select(TeamMember.team_id).where(TeamMember.member_id == member_id)
+        )
+        return await self._load(Team, team_ids)
+
+    async def schedules_with_member(self, member_id: uuid.UUID) -> list[Schedule]:
+        """Schedules with the member in a rotation (overrides are :meth:`delete_overrides_of`)."""
+        schedule_ids = await self._ids(
+            select(ScheduleLayer.schedule_id)
+            .join(ScheduleLayerMember, ScheduleLayerMember.layer_id == ScheduleLayer.id)
+            .where(ScheduleLayerMember.member_id == member_id)
+        )
+        return await self._load(Schedule, schedule_ids)
+
+    async def delete_overrides_of(self, member_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(ScheduleOverride).where(
+                ScheduleOverride.project_id == self.project_id,
+                ScheduleOverride.member_id == member_id,
+            )
+        )
+
+    async def policies_targeting(self, column: str, target_id: uuid.UUID) -> list[EscalationPolicy]:
+        """Escalation policies with a level target whose ``column`` is ``target_id``."""
+        target_column = getattr(EscalationTarget, column)
+        policy_ids = await self._ids(
+            select(EscalationLevel.policy_id)
+            .join(EscalationTarget, EscalationTarget.level_id == EscalationLevel.id)
+            .where(target_column == target_id)
+        )
+        return await self._load(EscalationPolicy, policy_ids)
+
+    async def unset_policy(self, policy_id: uuid.UUID) -> None:
+        """Services and teams that name the policy as theirs name none any more."""
+        await self.session.execute(
+            update(Service)
+            .where(Service.project_id == self.project_id, Service.escalation_policy_id == policy_id)
+            .values(escalation_policy_id=None)
+        )
+        await self.session.execute(
+            update(Team)
+            .where(
+                Team.project_id == self.project_id, Team.default_escalation_policy_id == policy_id
+            )
+            .values(default_escalation_policy_id=None)
+        )
+
+    async def _ids(self, stmt: Select[uuid.UUID]) -> list[uuid.UUID]:
+        return list(dict.fromkeys((await self.session.scalars(stmt)).all()))
+
+    async def _load(self, model: type[M], ids: Iterable[uuid.UUID]) -> list[M]:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        scoped = cast(Any, model)  # every model loaded here is project-scoped
+        rows = await self.session.scalars(
+            select(model).where(scoped.project_id == self.project_id, scoped.id.in_(wanted))
+        )
+        return list(rows.all())

@@ -4,28 +4,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.errors import Conflict
 from callroute.integrity.repository import Reference, ReferenceRepository
-from callroute.models import (
-    EscalationLevel,
-    EscalationPolicy,
-    EscalationTarget,
-    Schedule,
-    ScheduleLayer,
-    ScheduleLayerMember,
-    ScheduleOverride,
-    Service,
-    Team,
-    TeamMember,
-)
-
-M = TypeVar("M")
 
 _TARGET_COLUMN = {"member": "member_id", "team": "team_id", "schedule": "schedule_id"}
 
@@ -75,23 +58,15 @@ class IntegrityService:
         elif kind in ("team", "schedule"):
             await self._remove_targets(_TARGET_COLUMN[kind], object_id)
         elif kind == "escalation_policy":
-            await self._unset_policy(object_id)
+            await self.refs.unset_policy(object_id)
         return found
 
     async def _remove_member(self, member_id: uuid.UUID) -> None:
-        team_ids = await self._ids(
-            select(TeamMember.team_id).where(TeamMember.member_id == member_id)
-        )
-        for team in await self._load(Team, team_ids):
+        for team in await self.refs.teams_with_member(member_id):
             team.memberships = [m for m in team.memberships if m.member_id != member_id]
             for position, membership in enumerate(team.memberships):
                 membership.position = position
-        schedule_ids = await self._ids(
-            select(ScheduleLayer.schedule_id)
-            .join(ScheduleLayerMember, ScheduleLayerMember.layer_id == ScheduleLayer.id)
-            .where(ScheduleLayerMember.member_id == member_id)
-        )
-        for schedule in await self._load(Schedule, schedule_ids):
+        for schedule in await self.refs.schedules_with_member(member_id):
             for layer in schedule.layers:
                 # Slot positions are part of the slot's key; the gaps left here keep the
                 # order and avoid renumbering keys in place.
@@ -100,22 +75,11 @@ class IntegrityService:
             schedule.layers = [layer for layer in schedule.layers if layer.members]
             for position, layer in enumerate(schedule.layers):
                 layer.position = position
-        await self.session.execute(
-            delete(ScheduleOverride).where(
-                ScheduleOverride.project_id == self.project_id,
-                ScheduleOverride.member_id == member_id,
-            )
-        )
+        await self.refs.delete_overrides_of(member_id)
         await self._remove_targets("member_id", member_id)
 
     async def _remove_targets(self, column: str, target_id: uuid.UUID) -> None:
-        target_column = getattr(EscalationTarget, column)
-        policy_ids = await self._ids(
-            select(EscalationLevel.policy_id)
-            .join(EscalationTarget, EscalationTarget.level_id == EscalationLevel.id)
-            .where(target_column == target_id)
-        )
-        for policy in await self._load(EscalationPolicy, policy_ids):
+        for policy in await self.refs.policies_targeting(column, target_id):
             for level in policy.levels:
                 level.targets = [t for t in level.targets if getattr(t, column) != target_id]
             await self.session.flush()
@@ -127,30 +91,3 @@ class IntegrityService:
             for position, level in enumerate(policy.levels):
                 level.position = position
         await self.session.flush()
-
-    async def _unset_policy(self, policy_id: uuid.UUID) -> None:
-        await self.session.execute(
-            update(Service)
-            .where(Service.project_id == self.project_id, Service.escalation_policy_id == policy_id)
-            .values(escalation_policy_id=None)
-        )
-        await self.session.execute(
-            update(Team)
-            .where(
-                Team.project_id == self.project_id, Team.default_escalation_policy_id == policy_id
-            )
-            .values(default_escalation_policy_id=None)
-        )
-
-    async def _ids(self, stmt: Select[uuid.UUID]) -> list[uuid.UUID]:
-        return list(dict.fromkeys((await self.session.scalars(stmt)).all()))
-
-    async def _load(self, model: type[M], ids: Iterable[uuid.UUID]) -> list[M]:
-        wanted = list(ids)
-        if not wanted:
-            return []
-        scoped = cast(Any, model)  # every model loaded here is project-scoped
-        rows = await self.session.scalars(
-            select(model).where(scoped.project_id == self.project_id, scoped.id.in_(wanted))
-        )
-        return list(rows.all())

@@ -1,57 +1,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import phonenumbers
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.clock import Clock
-from callroute.connections.service import ConnectionRepository
+from callroute.connections.repository import ConnectionRepository
 from callroute.db.handles import HandleKind, next_handle
-from callroute.db.pagination import PageResult, paginate
-from callroute.db.repository import ScopedRepository
+from callroute.db.pagination import PageResult
 from callroute.errors import Conflict, ValidationFailed
 from callroute.members.repository import MemberRepository
 from callroute.models import PhoneNumber, ProviderConnection
+from callroute.numbers.repository import NumberRepository
 from callroute.numbers.schemas import AvailableQuery, NumberClaim, NumberListQuery, NumberUpdate
 from callroute.providers.base import AvailableNumber, NumberSearch, ProviderEnv
 from callroute.providers.registry import get_provider
 from callroute.routers.repository import RouterRepository
 from callroute.validation import found, require_existing
-
-
-class NumberRepository(ScopedRepository[PhoneNumber]):
-    model = PhoneNumber
-    sort_columns = {"created_at": PhoneNumber.created_at, "number": PhoneNumber.number}
-
-    async def page(
-        self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
-    ) -> PageResult[PhoneNumber]:
-        stmt = self.scoped()
-        for name, column in (
-            ("connection_id", PhoneNumber.connection_id),
-            ("router_id", PhoneNumber.router_id),
-            ("owner_id", PhoneNumber.owner_id),
-            ("country", PhoneNumber.country),
-            ("type", PhoneNumber.number_type),
-        ):
-            if name in filters:
-                stmt = stmt.where(column == filters[name])
-        if "assigned" in filters:
-            assigned = PhoneNumber.router_id.is_not(None)
-            stmt = stmt.where(assigned if filters["assigned"] else ~assigned)
-        return await paginate(
-            self.session,
-            stmt,
-            id_column=PhoneNumber.id,
-            sort_columns=self.sort_columns,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
-        )
 
 
 class NumberService:
@@ -79,27 +45,28 @@ class NumberService:
             area_code=query.area_code,
             limit=query.limit,
         )
-        return await get_provider(connection.kind, self.env).search_numbers(
-            self.session, connection, search
-        )
+        return await self.offered(connection, search)
+
+    async def offered(
+        self, connection: ProviderConnection, search: NumberSearch
+    ) -> list[AvailableNumber]:
+        """What the connection's provider offers; it asks the repository which of its
+        candidates some project holds already, rather than querying itself."""
+        provider = get_provider(connection.kind, self.env)
+        return await provider.search_numbers(connection, search, self.repo.in_use)
 
     async def claim(self, data: NumberClaim) -> PhoneNumber:
         connection = await self._connection(data.connection_id, "connection_id")
         provider = get_provider(connection.kind, self.env)
         if data.number is not None:
-            taken = await self.session.scalar(
-                select(PhoneNumber).where(PhoneNumber.number == data.number)
-            )
-            if taken is not None:
+            if await self.repo.in_use([data.number]):
                 raise Conflict(f"{data.number} is already in use", field="number")
             parsed = phonenumbers.parse(data.number, None)
             country = phonenumbers.region_code_for_number(parsed) or "ZZ"
             choice = AvailableNumber(data.number, country, data.type)
         else:
             assert data.country is not None
-            offered = await provider.search_numbers(
-                self.session, connection, NumberSearch(data.country, data.type, limit=1)
-            )
+            offered = await self.offered(connection, NumberSearch(data.country, data.type, limit=1))
             if not offered:
                 raise ValidationFailed(
                     f"country: no {data.type.value} numbers available in {data.country}; "
@@ -112,9 +79,7 @@ class NumberService:
         if data.owner_id is not None:
             await self._owner(data.owner_id)
         # Last: the provider may charge for the number, so every other check comes first.
-        provisioned = await provider.provision(
-            self.session, connection, choice, existing=data.existing
-        )
+        provisioned = await provider.provision(connection, choice, existing=data.existing)
         choice = provisioned.number
         now = self.clock.now()
         number = PhoneNumber(

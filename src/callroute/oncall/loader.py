@@ -9,17 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.engine.escalation import Directory, PolicySpec, TargetKind
 from callroute.engine.schedule import CompiledSchedule, compile_schedule
 from callroute.models import Member, Project, Schedule, ScheduleOverride, Team
+from callroute.oncall.repository import DirectoryRepository
 from callroute.oncall.specs import member_contact, schedule_spec
-
-M = TypeVar("M")
 
 # Overrides loaded around a single instant: enough to cover it, nothing more.
 _INSTANT_WINDOW = timedelta(seconds=1)
@@ -29,28 +26,13 @@ class DirectoryLoader:
     def __init__(self, session: AsyncSession, project_id: uuid.UUID) -> None:
         self.session = session
         self.project_id = project_id
-
-    async def overrides(
-        self, schedule_ids: Iterable[uuid.UUID], start: datetime, end: datetime
-    ) -> list[ScheduleOverride]:
-        ids = list(schedule_ids)
-        if not ids:
-            return []
-        rows = await self.session.scalars(
-            select(ScheduleOverride).where(
-                ScheduleOverride.project_id == self.project_id,
-                ScheduleOverride.schedule_id.in_(ids),
-                ScheduleOverride.ends_at > start,
-                ScheduleOverride.starts_at < end,
-            )
-        )
-        return list(rows.all())
+        self.rows = DirectoryRepository(session, project_id)
 
     async def compiled(
         self, schedules: Iterable[Schedule], start: datetime, end: datetime
     ) -> dict[uuid.UUID, CompiledSchedule]:
         schedules = list(schedules)
-        overrides = await self.overrides((s.id for s in schedules), start, end)
+        overrides = await self.rows.overrides((s.id for s in schedules), start, end)
         by_schedule: dict[uuid.UUID, list[ScheduleOverride]] = {s.id: [] for s in schedules}
         for override in overrides:
             by_schedule[override.schedule_id].append(override)
@@ -69,8 +51,8 @@ class DirectoryLoader:
         for level in policy.levels:
             for target in level.targets:
                 wanted[target.kind].add(target.id)
-        teams = await self._scoped(Team, wanted[TargetKind.TEAM])
-        schedules = await self._scoped(Schedule, wanted[TargetKind.SCHEDULE])
+        teams = await self.rows.among(Team, wanted[TargetKind.TEAM])
+        schedules = await self.rows.among(Schedule, wanted[TargetKind.SCHEDULE])
         end = until if until is not None else at + _INSTANT_WINDOW
         compiled = await self.compiled(schedules, at - _INSTANT_WINDOW, end)
         member_ids = set(wanted[TargetKind.MEMBER])
@@ -82,7 +64,7 @@ class DirectoryLoader:
                 member_ids.update([on_call] if on_call is not None else [])
             else:
                 member_ids.update(_who_could_be_on_call(schedule))
-        members = await self._scoped(Member, member_ids)
+        members = await self.rows.among(Member, member_ids)
         project = await self.session.get(Project, self.project_id)
         return Directory(
             members={m.id: member_contact(m) for m in members},
@@ -90,15 +72,6 @@ class DirectoryLoader:
             schedules=compiled,
             require_verified=bool(project and project.require_verified_numbers),
         )
-
-    async def _scoped(self, model: type[M], ids: set[uuid.UUID]) -> list[M]:
-        if not ids:
-            return []
-        columns = cast(Any, model)  # Team, Schedule, Member: all project-scoped
-        rows = await self.session.scalars(
-            select(model).where(columns.project_id == self.project_id, columns.id.in_(ids))
-        )
-        return list(rows.all())
 
 
 def _who_could_be_on_call(schedule: CompiledSchedule) -> set[uuid.UUID]:

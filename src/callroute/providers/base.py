@@ -5,7 +5,7 @@ runtime, builds queries or touches timers; it works on plain values that ``calls
 and returns plain values that ``calls/`` applies:
 
 - **numbers and the connection** (search, provision, release, check): called by the numbers
-  and connections services;
+  and connections services, which hand over what the database knows (``TakenNumbers``);
 - **carrying out a step** in three parts, so that no network request ever waits inside a
   database transaction: :meth:`Provider.plan` (pure, under the call's lock: what the step's
   commands mean for this provider, and which requests to make), :meth:`Provider.perform` (one
@@ -21,20 +21,21 @@ legs, ...) is its own typed, versioned value, stored on the call through its ``l
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.engine.callflow import model as m
 from callroute.models import PhoneNumber, ProviderConnection
 
 Json = dict[str, Any]
 D = TypeVar("D")
+# Which of some numbers (E.164) a project holds already: a search leaves them out.
+TakenNumbers = Callable[[Sequence[str]], Awaitable[set[str]]]
 
 
 class NumberType(StrEnum):
@@ -180,12 +181,15 @@ class Provider(Protocol[D]):
     # -- numbers and the connection ------------------------------------------------------------
 
     async def search_numbers(
-        self, session: AsyncSession, connection: ProviderConnection, search: NumberSearch
-    ) -> list[AvailableNumber]: ...
+        self, connection: ProviderConnection, search: NumberSearch, taken: TakenNumbers
+    ) -> list[AvailableNumber]:
+        """Numbers the connection could provision now; ``taken`` says which of the numbers a
+        provider made up are held already (one whose account offers only free ones ignores
+        it)."""
+        ...
 
     async def provision(
         self,
-        session: AsyncSession,
         connection: ProviderConnection,
         number: AvailableNumber,
         *,

@@ -5,9 +5,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from callroute.api.pagination import Cursor, SortSpec
 from callroute.db.dialect import dialect_of, json_array_contains
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import PhoneNumber, Router
 
@@ -54,3 +53,9 @@ class RouterRepository(ScopedRepository[Router]):
                 assert number.router_id is not None
                 found[number.router_id].append(number)
         return found
+
+    async def numbers_routed_by(self, router_id: uuid.UUID) -> list[PhoneNumber]:
+        rows = await self.session.scalars(
+            select(PhoneNumber).where(PhoneNumber.router_id == router_id)
+        )
+        return list(rows.all())

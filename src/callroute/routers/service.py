@@ -4,13 +4,11 @@ import uuid
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.errors import validation_failed
-from callroute.bots.api import BotRepository
+from callroute.bots.repository import BotRepository
 from callroute.clock import Clock
-from callroute.connections.service import ConnectionRepository
+from callroute.connections.repository import ConnectionRepository
 from callroute.db.handles import HandleKind, next_handle
 from callroute.db.pagination import PageResult
 from callroute.db.repository import ScopedRepository
@@ -18,6 +16,7 @@ from callroute.errors import Conflict, ValidationFailed
 from callroute.escalation_policies.repository import PolicyRepository
 from callroute.members.repository import MemberRepository
 from callroute.models import PhoneNumber, Router
+from callroute.numbers.repository import NumberRepository
 from callroute.projects.slugs import slugify
 from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import (
@@ -32,10 +31,10 @@ from callroute.routers.schemas import (
 )
 from callroute.schedules.repository import ScheduleRepository
 from callroute.services.repository import ServiceRepository
-from callroute.sip_trunks.api import TrunkRepository
+from callroute.sip_trunks.repository import TrunkRepository
 from callroute.teams.repository import TeamRepository
 from callroute.urgencies.repository import UrgencyRepository
-from callroute.validation import clean_labels, found, require_existing
+from callroute.validation import clean_labels, found, require_existing, validation_failed
 
 
 class RouterService:
@@ -148,12 +147,7 @@ class RouterService:
 
     async def _attach(self, router: Router, number_ids: list[uuid.UUID]) -> None:
         numbers = {
-            n.id: n
-            for n in await self.session.scalars(
-                select(PhoneNumber).where(
-                    PhoneNumber.project_id == self.project_id, PhoneNumber.id.in_(number_ids)
-                )
-            )
+            n.id: n for n in await NumberRepository(self.session, self.project_id).among(number_ids)
         }
         for index, number_id in enumerate(number_ids):
             field = f"phone_number_ids[{index}]"
@@ -181,10 +175,7 @@ class RouterService:
         await self.session.flush()
 
     async def _numbers_of(self, router: Router) -> list[PhoneNumber]:
-        rows = await self.session.scalars(
-            select(PhoneNumber).where(PhoneNumber.router_id == router.id)
-        )
-        return list(rows.all())
+        return await self.repo.numbers_routed_by(router.id)
 
     async def _connection(self, connection_id: uuid.UUID | None) -> None:
         if connection_id is not None:

@@ -5,7 +5,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.clock import Clock
@@ -274,14 +273,7 @@ class ScheduleService:
 
     async def _named(self, shifts: list[Shift]) -> list[NamedShift]:
         ids = {s.member_id for s in shifts}
-        rows = (
-            await self.session.scalars(
-                select(Member).where(Member.project_id == self.project_id, Member.id.in_(ids))
-            )
-            if ids
-            else None
-        )
-        members = {m.id: m for m in rows.all()} if rows is not None else {}
+        members = {m.id: m for m in await self.members.among(ids)}
         return [
             NamedShift(members[s.member_id], s.start, s.end)
             for s in shifts

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callroute.api.pagination import Cursor, SortSpec
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import Service
 

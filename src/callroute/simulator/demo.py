@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.api_keys.schemas import ApiKeyCreate
@@ -19,9 +18,10 @@ from callroute.escalation_policies.schemas import PolicyCreate
 from callroute.escalation_policies.service import PolicyService
 from callroute.members.schemas import MemberCreate
 from callroute.members.service import MemberService
-from callroute.models import PhoneNumber, Project
+from callroute.numbers.repository import NumberRepository
 from callroute.numbers.schemas import NumberClaim
 from callroute.numbers.service import NumberService
+from callroute.projects.repository import ProjectRepository
 from callroute.projects.service import ProjectService
 from callroute.routers.schemas import RouterCreate
 from callroute.routers.service import RouterService
@@ -46,13 +46,9 @@ class Demo:
 
 async def seed_demo(session: AsyncSession, clock: Clock, secret_key: str) -> Demo:
     """Create the demo project unless it exists; either way say how to call it."""
-    existing = await session.scalar(select(Project).where(Project.slug == DEMO_SLUG))
+    existing = await ProjectRepository(session).by_slug(DEMO_SLUG)
     if existing is not None:
-        number = await session.scalar(
-            select(PhoneNumber.number)
-            .where(PhoneNumber.project_id == existing.id, PhoneNumber.router_id.is_not(None))
-            .limit(1)
-        )
+        number = await NumberRepository(session, existing.id).a_routed_number()
         return Demo(number or "", None)
     project = await ProjectService(session, clock).create("Demo")
     pid = project.id

@@ -7,18 +7,19 @@ import uuid
 from datetime import timedelta
 
 from rich.console import Console
-from sqlalchemy import func, select
 
+from callroute.calls.repository import timeline_after
 from callroute.clock import Clock, FrozenClock, SystemClock
 from callroute.config import Settings
 from callroute.context import AppContext
 from callroute.db.session import Database
-from callroute.models import Call, CallEvent, Timer
+from callroute.models import Call
 from callroute.providers.simulator.script import Script
 from callroute.simulator.narrate import describe
 from callroute.simulator.service import place_call
 from callroute.timers.auditor import FINAL
 from callroute.timers.runner import Runner
+from callroute.timers.store import TimerStore
 
 MAX_CALL = timedelta(minutes=30)
 
@@ -76,7 +77,7 @@ async def follow_call(
 
 async def _advance(ctx: AppContext, clock: FrozenClock, call_id: uuid.UUID) -> None:
     async with ctx.db.unit_of_work(readonly=True) as session:
-        due = await session.scalar(select(func.min(Timer.due_at)).where(Timer.call_id == call_id))
+        due = await TimerStore(session).first_due(call_id)
     if due is not None and due > clock.now():
         clock.set(due)
 
@@ -85,13 +86,7 @@ async def _print_new(
     ctx: AppContext, call_id: uuid.UUID, started: object, shown: int, console: Console
 ) -> int:
     async with ctx.db.unit_of_work(readonly=True) as session:
-        events = (
-            await session.scalars(
-                select(CallEvent)
-                .where(CallEvent.call_id == call_id, CallEvent.sequence > shown)
-                .order_by(CallEvent.sequence)
-            )
-        ).all()
+        events = await timeline_after(session, call_id, shown)
     for event in events:
         shown = event.sequence
         line = describe(event.kind, event.detail)
@@ -105,8 +100,6 @@ async def _print_new(
 async def _progress(ctx: AppContext, call_id: uuid.UUID) -> tuple[str, int]:
     async with ctx.db.unit_of_work(readonly=True) as session:
         call = await session.get(Call, call_id)
-        pending = await session.scalar(
-            select(func.count()).select_from(Timer).where(Timer.call_id == call_id)
-        )
+        pending = await TimerStore(session).count(call_id=call_id)
     assert call is not None
-    return call.status, int(pending or 0)
+    return call.status, pending

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.calls.outbound import OutboundCalls
@@ -15,7 +14,8 @@ from callroute.calls.runtime import Applied, CallRuntime
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.errors import NotFound, ValidationFailed
-from callroute.models import PhoneNumber, ProviderConnection
+from callroute.models import ProviderConnection
+from callroute.numbers.repository import NumberRepository
 from callroute.providers.simulator.provider import PROVIDER
 from callroute.providers.simulator.script import Script
 from callroute.timers.store import TimerStore
@@ -61,11 +61,7 @@ async def place_outbound_call(
 ) -> Applied:
     """One of the project's simulator numbers calls ``to_number``; the script says how the
     called phone (and any SIP trunk it is connected to) behaves."""
-    number = await session.scalar(
-        select(PhoneNumber).where(
-            PhoneNumber.project_id == project_id, PhoneNumber.number == from_number
-        )
-    )
+    number = await NumberRepository(session, project_id).by_number(from_number)
     if number is None:
         raise NotFound(f"no phone number {from_number} in this project", field="from")
     connection = await session.get(ProviderConnection, number.connection_id)

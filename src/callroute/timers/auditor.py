@@ -7,14 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import structlog
-from sqlalchemy import exists, select
 
 from callroute.calls.runtime import CallRuntime
 from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
-from callroute.models import Call, Timer
-from callroute.models.call import CallOrigin
 from callroute.timers.store import TimerStore, engine_key
 
 log = structlog.get_logger(__name__)
@@ -35,21 +32,7 @@ FINAL = tuple(
 
 async def audit(ctx: AppContext, now: datetime, limit: int = 100) -> int:
     async with ctx.db.unit_of_work() as session:
-        stuck = list(
-            (
-                await session.scalars(
-                    select(Call)
-                    .where(
-                        # A logged call has no timers by nature: it is not stuck, and must not
-                        # take the places of calls that are.
-                        Call.origin == CallOrigin.ROUTED.value,
-                        Call.status.not_in(FINAL),
-                        ~exists().where(Timer.call_id == Call.id, Timer.kind.in_(CALL_WORK)),
-                    )
-                    .limit(limit)
-                )
-            ).all()
-        )
+        stuck = await TimerStore(session).calls_without_work(CALL_WORK, final=FINAL, limit=limit)
         for call in stuck:
             state = codec.state_from_dict(call.state) if call.state else None
             if state is None or state.phase == m.Phase.ENDED:

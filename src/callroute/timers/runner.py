@@ -30,8 +30,9 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.calls import dispatch, inbox
-from callroute.calls.runtime import CallRuntime, lock_call
+from callroute.calls import dispatch, inbox_repository
+from callroute.calls.repository import lock_call
+from callroute.calls.runtime import CallRuntime
 from callroute.calls.trouble import note_provider_trouble
 from callroute.clock import FrozenClock
 from callroute.context import AppContext
@@ -98,7 +99,9 @@ async def _provider_event(
     call = await lock_call(session, timer.call_id)
     if call is None:
         return
-    if await inbox.accept(session, provider, str(timer.payload["event_id"]), call.id, now):
+    if await inbox_repository.accept(
+        session, provider, str(timer.payload["event_id"]), call.id, now
+    ):
         await CallRuntime(session).apply(call, event, now)
 
 

@@ -4,7 +4,8 @@ A timer is written in the same transaction as the state change that needs it. A 
 due rows with a conditional UPDATE that sets a lease (plus FOR UPDATE SKIP LOCKED on
 PostgreSQL, so concurrent workers never wait on each other); it deletes the row in the same
 transaction as the row's effect, and only while it still holds the lease. A worker that dies
-leaves a lease that expires: the reaper clears it and another worker takes the row.
+leaves a lease that expires: the reaper clears it and another worker takes the row. The
+auditor's question (which calls have no timer left to move them on) is asked here too.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import Table, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.db.dialect import dialect_of
 from callroute.ids import new_id
-from callroute.models import Timer
+from callroute.models import Call, Timer
+from callroute.models.call import CallOrigin
 
 DEFAULT_LEASE = timedelta(seconds=30)
 _TIMERS: Table = Timer.__table__  # type: ignore[assignment]
@@ -223,8 +225,35 @@ class TimerStore:
         due: datetime | None = await self.session.scalar(stmt)
         return due
 
-    async def count(self) -> int:
-        return int(await self.session.scalar(select(func.count()).select_from(Timer)) or 0)
+    async def calls_without_work(
+        self, kinds: Collection[str], *, final: Collection[str], limit: int
+    ) -> list[Call]:
+        """Calls still going (not in a ``final`` status) that have no timer of ``kinds``."""
+        rows = await self.session.scalars(
+            select(Call)
+            .where(
+                # A logged call has no timers by nature: it is not stuck, and must not take
+                # the places of calls that are.
+                Call.origin == CallOrigin.ROUTED.value,
+                Call.status.not_in(final),
+                ~exists().where(Timer.call_id == Call.id, Timer.kind.in_(kinds)),
+            )
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def first_due(self, call_id: uuid.UUID) -> datetime | None:
+        """When the call's earliest timer is due, claimed or not."""
+        due: datetime | None = await self.session.scalar(
+            select(func.min(Timer.due_at)).where(Timer.call_id == call_id)
+        )
+        return due
+
+    async def count(self, *, call_id: uuid.UUID | None = None) -> int:
+        stmt = select(func.count()).select_from(Timer)
+        if call_id is not None:
+            stmt = stmt.where(Timer.call_id == call_id)
+        return int(await self.session.scalar(stmt) or 0)
 
 
 def engine_key(call_id: uuid.UUID, kind: str, token: str) -> str:

@@ -4,8 +4,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from callroute.api.pagination import Cursor, SortSpec
-from callroute.db.pagination import PageResult, paginate
+from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
 from callroute.models import Urgency
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute import crypto
@@ -21,6 +20,7 @@ from callroute.models import WebhookDelivery, WebhookSubscription
 from callroute.projects.repository import ProjectRepository
 from callroute.timers.store import TimerBatch, TimerStore
 from callroute.webhooks import destinations
+from callroute.webhooks.repository import SubscriptionRepository
 from callroute.webhooks.signing import SIGNATURE_HEADER, sign
 
 log = structlog.get_logger(__name__)
@@ -57,12 +57,8 @@ class Subscriber:
 
 
 async def subscriptions_of(session: AsyncSession, project_id: uuid.UUID) -> list[Subscriber]:
-    rows = await session.execute(
-        select(WebhookSubscription.id, WebhookSubscription.events).where(
-            WebhookSubscription.project_id == project_id, WebhookSubscription.enabled.is_(True)
-        )
-    )
-    return [Subscriber(row.id, tuple(row.events or ())) for row in rows]
+    enabled = await SubscriptionRepository(session, project_id).enabled()
+    return [Subscriber(row_id, tuple(events or ())) for row_id, events in enabled]
 
 
 async def enqueue(

@@ -9,21 +9,19 @@ from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field, field_validator
-from sqlalchemy import select
 
 from callroute import crypto
 from callroute.api.deps import API_PREFIX, ClockDep, Ctx, Session, require
 from callroute.api.pagination import ListQuery, Page, page_of
 from callroute.api.schemas import RequestModel, ResponseModel, StrictBool, StrictStr
 from callroute.auth.principal import Principal
-from callroute.db.pagination import paginate
-from callroute.db.repository import ScopedRepository
 from callroute.errors import ValidationFailed
 from callroute.integrity.schemas import Deleted
-from callroute.models import WebhookDelivery, WebhookSubscription
+from callroute.models import WebhookSubscription
 from callroute.validation import found, reject_nulls
 from callroute.webhooks import destinations
 from callroute.webhooks.delivery import EVENT_TYPES
+from callroute.webhooks.repository import DeliveryRepository, SubscriptionRepository
 
 Url = Annotated[StrictStr, Field(max_length=2000, pattern=r"^https?://\S+$")]
 
@@ -97,10 +95,6 @@ class DeliveryListQuery(ListQuery):
     status: StrictStr | None = Field(default=None, pattern="^(pending|delivered|failed)$")
 
 
-class SubscriptionRepository(ScopedRepository[WebhookSubscription]):
-    model = WebhookSubscription
-
-
 router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"])
 Reader = Annotated[Principal, Depends(require("webhooks:read"))]
 Writer = Annotated[Principal, Depends(require("webhooks:write"))]
@@ -148,15 +142,8 @@ async def create_subscription(
 async def list_subscriptions(
     query: Annotated[SubscriptionListQuery, Query()], principal: Reader, session: Session
 ) -> Page[SubscriptionOut]:
-    repo = SubscriptionRepository(session, principal.project_id)
-    result = await paginate(
-        session,
-        repo.scoped(),
-        id_column=WebhookSubscription.id,
-        sort_columns={"created_at": WebhookSubscription.created_at},
-        sort=query.sort_spec(),
-        cursor=query.decoded_cursor(),
-        limit=query.limit,
+    result = await SubscriptionRepository(session, principal.project_id).page(
+        query.sort_spec(), query.decoded_cursor(), query.limit
     )
     return page_of(SubscriptionOut, result)
 
@@ -212,19 +199,7 @@ async def list_deliveries(
     row = await found(
         SubscriptionRepository(session, principal.project_id), subscription_id, "subscription"
     )
-    stmt = select(WebhookDelivery).where(
-        WebhookDelivery.project_id == principal.project_id,
-        WebhookDelivery.subscription_id == row.id,
-    )
-    if query.status:
-        stmt = stmt.where(WebhookDelivery.status == query.status)
-    result = await paginate(
-        session,
-        stmt,
-        id_column=WebhookDelivery.id,
-        sort_columns={"created_at": WebhookDelivery.created_at},
-        sort=query.sort_spec(),
-        cursor=query.decoded_cursor(),
-        limit=query.limit,
+    result = await DeliveryRepository(session, principal.project_id).page(
+        row.id, query.status, query.sort_spec(), query.decoded_cursor(), query.limit
     )
     return page_of(DeliveryOut, result)

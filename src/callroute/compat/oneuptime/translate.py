@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from callroute.api.errors import validation_failed
 from callroute.compat.oneuptime.wire import JSON
 from callroute.errors import ApiError, NotFound, ValidationFailed
+from callroute.validation import validation_failed
 
 M = TypeVar("M", bound=BaseModel)
 

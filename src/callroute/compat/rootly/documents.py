@@ -9,10 +9,10 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
 
-from callroute.api.errors import validation_failed
 from callroute.compat.rootly.errors import MEDIA_TYPE
 from callroute.compat.rootly.schemas import RESOURCE_TYPE
 from callroute.errors import BadRequest, Conflict, UnsupportedMediaType, ValidationFailed
+from callroute.validation import validation_failed
 
 D = TypeVar("D", bound=BaseModel)
 # JSON:API's own media type, and plain JSON for clients that send that.

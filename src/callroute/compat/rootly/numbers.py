@@ -21,7 +21,6 @@ from callroute.models import PhoneNumber, ProviderConnection
 from callroute.numbers.schemas import NumberClaim
 from callroute.numbers.service import NumberService
 from callroute.providers.base import NumberSearch, NumberType, ProviderEnv
-from callroute.providers.registry import get_provider
 
 
 def attribute(name: str) -> str:
@@ -115,9 +114,8 @@ class RouterNumbers:
         field: str,
     ) -> str:
         search = NumberSearch(country.value, NumberType(phone_type.value), limit=1)
-        offered = await get_provider(connection.kind, self.env).search_numbers(
-            self.session, connection, search
-        )
+        numbers = NumberService(self.session, self.project_id, self.clock, self.env)
+        offered = await numbers.offered(connection, search)
         if not offered:
             raise ValidationFailed(
                 f"{field}: no {phone_type.value} numbers available in {country.value}; "

@@ -15,7 +15,6 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.api.errors import validation_failed
 from callroute.clock import Clock
 from callroute.compat.rootly import render, translate
 from callroute.compat.rootly.numbers import RouterNumbers, attribute
@@ -37,6 +36,7 @@ from callroute.providers.base import ProviderEnv
 from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import RouterConfig, RouterCreate, RouterUpdate, TargetType
 from callroute.routers.service import RouterService
+from callroute.validation import validation_failed
 
 # View fields written as sent; the others need translating first.
 _PLAIN = (

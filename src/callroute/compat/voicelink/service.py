@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.bots.api import BotRepository
+from callroute.bots.repository import BotRepository
 from callroute.clock import Clock
 from callroute.compat.voicelink.schemas import (
     InboundMode,
@@ -27,15 +27,15 @@ from callroute.compat.voicelink.schemas import (
     RoutingReplace,
 )
 from callroute.compat.voicelink.translation import check_fields, did_field, routing_out
-from callroute.connections.service import ConnectionRepository
+from callroute.connections.repository import ConnectionRepository
 from callroute.errors import Conflict, NotFound, ValidationFailed
 from callroute.models import Bot, PhoneNumber, ProviderConnection, Router, SipTrunk
-from callroute.numbers.service import NumberRepository
+from callroute.numbers.repository import NumberRepository
 from callroute.projects.slugs import slugify
 from callroute.routers.repository import RouterRepository
 from callroute.routers.schemas import RouterCreate, RouterUpdate
 from callroute.routers.service import RouterService
-from callroute.sip_trunks.api import TrunkRepository
+from callroute.sip_trunks.repository import TrunkRepository
 
 OWNER_LABEL = "Owner's mobile"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.bots.api import BotRepository
+from callroute.bots.repository import BotRepository
 from callroute.compat.voicelink.schemas import (
     InboundMode,
     OutboundMode,
@@ -24,7 +24,7 @@ from callroute.engine.callflow.model import ActionKind
 from callroute.errors import ValidationFailed
 from callroute.models import PhoneNumber, Router
 from callroute.routers.schemas import RouterConfig, TargetType
-from callroute.sip_trunks.api import TrunkRepository
+from callroute.sip_trunks.repository import TrunkRepository
 
 COMPANIONS = {
     "inbound_sip_trunk_id": ("for_inbound_call", InboundMode.SIP),

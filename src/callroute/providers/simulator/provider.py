@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from callroute.engine.callflow import model as m
 from callroute.models import PhoneNumber, ProviderConnection
 from callroute.providers.base import (
@@ -28,6 +25,7 @@ from callroute.providers.base import (
     ProviderEvent,
     Provisioned,
     Step,
+    TakenNumbers,
 )
 from callroute.providers.simulator import numbers
 from callroute.providers.simulator.script import TALK_SECONDS, Script, parse_behaviour
@@ -40,16 +38,16 @@ class SimulatorProvider:
     kind = PROVIDER
 
     async def search_numbers(
-        self, session: AsyncSession, connection: ProviderConnection, search: NumberSearch
+        self, connection: ProviderConnection, search: NumberSearch, taken: TakenNumbers
     ) -> list[AvailableNumber]:
-        taken = set((await session.scalars(select(PhoneNumber.number))).all())
         # The simulator's numbers have no real area codes; one reads as digits to contain.
         contains = search.contains or search.area_code
-        return numbers.candidates(search.country, search.number_type, contains, search.limit, taken)
+        return await numbers.available(
+            search.country, search.number_type, contains, search.limit, taken
+        )
 
     async def provision(
         self,
-        session: AsyncSession,
         connection: ProviderConnection,
         number: AvailableNumber,
         *,

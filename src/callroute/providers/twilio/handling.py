@@ -24,8 +24,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.request_validator import RequestValidator
 
-from callroute.calls.ingress import Ingress
-from callroute.calls.repository import InboundTarget
+from callroute.calls.ingress import InboundTarget, Ingress
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.errors import Forbidden, NotFound

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
@@ -30,6 +29,7 @@ from callroute.providers.base import (
     ProviderEnv,
     Provisioned,
     Step,
+    TakenNumbers,
 )
 from callroute.providers.twilio import account, requests, state, steps, twiml
 from callroute.providers.twilio.rest import client, translated
@@ -65,8 +65,9 @@ class TwilioProvider:
         return f"Twilio account {found.sid} ({found.friendly_name}) is {found.status}"
 
     async def search_numbers(
-        self, session: AsyncSession, connection: ProviderConnection, search: NumberSearch
+        self, connection: ProviderConnection, search: NumberSearch, taken: TakenNumbers
     ) -> list[AvailableNumber]:
+        # Twilio offers only numbers nobody holds: ``taken`` has nothing to add.
         api = self.client(connection)
         country = api.available_phone_numbers(search.country)
         listing = {
@@ -95,7 +96,6 @@ class TwilioProvider:
 
     async def provision(
         self,
-        session: AsyncSession,
         connection: ProviderConnection,
         number: AvailableNumber,
         *,

@@ -1,5 +1,8 @@
 """The queries behind call logs and their items: the project's router calls and their legs,
-with OneUptime's computed columns, filtered, sorted and paged in SQL."""
+with OneUptime's computed columns, filtered, sorted and paged in SQL.
+
+Each OneUptime column is an SQL expression (``LOG_EXPRESSIONS``, ``ITEM_EXPRESSIONS``); the
+statuses follow the table in :mod:`.documents`."""
 
 from __future__ import annotations
 
@@ -8,21 +11,80 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from callroute.compat.oneuptime.logs.documents import (
-    IS_ANSWERED,
-    ITEM_EXPRESSIONS,
-    ITEM_STATUS,
-    LOG_EXPRESSIONS,
-    LOG_MESSAGE,
-    LOG_STATUS,
-)
+from callroute.compat.oneuptime.logs.documents import STATUS_MESSAGES
 from callroute.compat.oneuptime.query import Condition
-from callroute.compat.oneuptime.sql import Expressions, order_by, where
+from callroute.compat.oneuptime.query_repository import Expressions, order_by, where
+from callroute.engine.callflow.fallback import NOBODY_AVAILABLE
 from callroute.models import Call, CallLeg, Member, Router
+
+CALLER_HUNG_UP = "caller hung up%"  # the reasons a call ends with when the caller left (LIKE)
+
+_level = func.coalesce(Call.state["level"].as_integer(), 0)
+_round = func.coalesce(Call.state["round"].as_integer(), 0)
+_caller_left = and_(Call.status == "missed", Call.reason.like(CALLER_HUNG_UP))
+
+LOG_STATUS = case(
+    (Call.status.in_(("ringing", "in_menu")), "Initiated"),
+    (and_(Call.status == "ringing_responders", or_(_level > 0, _round > 0)), "Escalated"),
+    (Call.status == "ringing_responders", "Ringing"),
+    (Call.status == "answered", "Connected"),
+    (Call.status == "completed", "Completed"),
+    (_caller_left, "CallerHungUp"),
+    (and_(Call.status == "missed", Call.reason == NOBODY_AVAILABLE), "Failed"),
+    (Call.status.in_(("missed", "voicemail")), "NoAnswer"),
+    else_="Failed",
+)
+LOG_MESSAGE = case(
+    *((Call.reason == ours, theirs) for ours, theirs in STATUS_MESSAGES.items()),
+    else_=Call.reason,
+)
+
+LOG_EXPRESSIONS: dict[str, Any] = {
+    "_id": Call.id,
+    "createdAt": Call.started_at,
+    "updatedAt": Call.updated_at,
+    "projectId": Call.project_id,
+    "incomingCallPolicyId": Call.router_id,
+    "callerPhoneNumber": Call.from_number,
+    "routingPhoneNumber": Call.to_number,
+    "callProviderCallId": Call.provider_call_id,
+    "status": LOG_STATUS,
+    "statusMessage": LOG_MESSAGE,
+    "startedAt": Call.started_at,
+    "endedAt": Call.ended_at,
+    "answeredByUserId": Call.answered_by_id,
+    "currentEscalationRuleOrder": _level + 1,
+    "repeatCount": _round,
+}
+
+ITEM_STATUS = case(
+    (CallLeg.status.in_(("dialing", "ringing", "answered")), "Ringing"),
+    (CallLeg.status.in_(("accepted", "completed")), "Connected"),
+    (CallLeg.status == "busy", "Busy"),
+    (CallLeg.status == "failed", "Failed"),
+    (and_(CallLeg.status == "canceled", Call.reason.like(CALLER_HUNG_UP)), "CallerHungUp"),
+    else_="NoAnswer",
+)
+IS_ANSWERED = CallLeg.status.in_(("accepted", "completed"))
+
+ITEM_EXPRESSIONS: dict[str, Any] = {
+    "_id": CallLeg.id,
+    "createdAt": CallLeg.started_at,
+    "updatedAt": func.coalesce(CallLeg.ended_at, CallLeg.answered_at, CallLeg.started_at),
+    "projectId": CallLeg.project_id,
+    "incomingCallLogId": CallLeg.call_id,
+    "userId": CallLeg.member_id,
+    "userPhoneNumber": CallLeg.number,
+    "status": ITEM_STATUS,
+    "statusMessage": CallLeg.status,
+    "startedAt": CallLeg.started_at,
+    "endedAt": CallLeg.ended_at,
+    "isAnswered": IS_ANSWERED,
+}
 
 
 class Rows(ABC):

@@ -1,7 +1,8 @@
-"""Conditions and sorts as SQL, for resources too many to filter in memory (call logs).
+"""Conditions and sorts (:mod:`.query`) as SQL, for resources too many to filter in memory
+(call logs).
 
 Each column is an SQL expression; the statuses OneUptime shows are computed in SQL too (see
-:mod:`.logs.documents`), so a filter on ``status`` means what the rows returned say.
+:mod:`.logs.repository`), so a filter on ``status`` means what the rows returned say.
 """
 
 from __future__ import annotations
