@@ -39,10 +39,11 @@ from callroute.calls.runtime import CallRuntime
 from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
+from callroute.engine.callflow.context import RING_TIMEOUT, RINGING_STATUSES
 from callroute.models import Call, ProviderConnection
 from callroute.providers.base import CallView, Effect, EffectResult, Outcome, Provider
 from callroute.providers.registry import get_provider
-from callroute.timers.store import TimerBatch, TimerStore
+from callroute.timers.store import TimerBatch, TimerStore, engine_key
 
 Finish = Callable[[AsyncSession], Awaitable[bool]]
 MAX_ROUNDS = 4  # settle may ask for follow-up requests; they are made in further rounds
@@ -88,9 +89,12 @@ async def carry_out(
             intents = await apply(session, call, provider, outcome, generation, now)
         view = view_of(call, provider)
         if not intents:
+            await give_ring_time(session, call, commands, now)
             await finish(session)
             return
-    await _perform_and_settle(ctx, call_id, provider, connection, view, intents, retried, finish)
+    await _perform_and_settle(
+        ctx, call_id, provider, connection, view, intents, retried, finish, commands
+    )
 
 
 async def _perform_and_settle(
@@ -102,6 +106,7 @@ async def _perform_and_settle(
     intents: list[Intent],
     retried: bool,
     finish: Finish,
+    commands: Sequence[m.Command],
 ) -> None:
     for _ in range(MAX_ROUNDS):
         results = await asyncio.gather(
@@ -128,6 +133,7 @@ async def _perform_and_settle(
                 follow_ups += await apply(session, call, provider, outcome, generation, now)
             view = view_of(call, provider)
             if failure is None and not follow_ups:
+                await give_ring_time(session, call, commands, now)
                 await finish(session)
         if failure is not None:
             raise failure
@@ -135,6 +141,28 @@ async def _perform_and_settle(
             return
         intents, retried = follow_ups, False
     raise RuntimeError(f"the provider asked for more than {MAX_ROUNDS} rounds of requests")
+
+
+async def give_ring_time(
+    session: AsyncSession, call: Call, commands: Sequence[m.Command], now: datetime
+) -> None:
+    """A responder gets the ring time from when their phone is dialled, not from when the
+    engine decided to ring it: when this dispatch ran late (a backlog of timers), the ring
+    timeout the step armed is moved to ``now`` (the commands are in the provider's hands) plus
+    the level's ring time. Only the ring timeout moves: the deadline and the level delays keep
+    their meaning for the caller."""
+    rings = [c for c in commands if isinstance(c, m.RingLegs)]
+    if not rings or not call.state:
+        return
+    state = codec.state_from_dict(call.state)
+    token = next((token for kind, token in state.armed if kind == RING_TIMEOUT), None)
+    if token is None:
+        return
+    still_ringing = {leg.leg_id for leg in state.legs if leg.status in RINGING_STATUSES}
+    timeouts = [r.timeout_seconds for r in rings if still_ringing & {leg.leg_id for leg in r.legs}]
+    if timeouts:
+        due = now + timedelta(seconds=max(timeouts))
+        await TimerStore(session).postpone(call.id, engine_key(call.id, RING_TIMEOUT, token), due)
 
 
 async def _perform(

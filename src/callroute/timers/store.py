@@ -172,6 +172,20 @@ class TimerStore:
             .values(claimed_by=None, claimed_until=None, due_at=due_at)
         )
 
+    async def postpone(self, call_id: uuid.UUID, dedupe_key: str, not_before: datetime) -> bool:
+        """Move a call's unclaimed timer to ``not_before`` if it was due earlier."""
+        result = await self.session.execute(
+            update(Timer)
+            .where(
+                Timer.call_id == call_id,
+                Timer.dedupe_key == dedupe_key,
+                Timer.claimed_by.is_(None),
+                Timer.due_at < not_before,
+            )
+            .values(due_at=not_before)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def reap(self, now: datetime) -> int:
         """Clear the leases of workers that died holding them."""
         result = await self.session.execute(
