@@ -37,6 +37,22 @@ async def test_a_late_dispatch_still_gives_the_responder_the_whole_ring_time(
     assert not [e for e in entries if e["kind"] == "ring_timeout"]
 
 
+async def test_a_ring_timeout_due_before_the_dispatch_ran_waits_for_it(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    line = await callsetup.routed_line(client, tenant)
+    placed = await callsetup.place(client, tenant, line, phones={"Ann": "answer-after:6"})
+    assert isinstance(ctx.clock, FrozenClock)
+    # Held back longer than the ring time itself: the ring timeout and the dispatch that
+    # dials Ann are both due when the workers get to them.
+    ctx.clock.advance(timedelta(seconds=RING_SECONDS + 5))
+    await callsetup.settle(ctx)
+
+    record = await callsetup.call(client, tenant, placed["id"])
+    assert record["status"] == "completed"
+    assert [leg["member_name"] for leg in record["legs"]] == ["Ann"]
+
+
 async def test_a_responder_who_never_answers_is_given_up_on_after_the_ring_time_from_the_dial(
     client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
 ) -> None:

@@ -145,10 +145,13 @@ async def test_a_worker_that_died_holding_timers_is_taken_over(
     assert await runner.tick() == 0  # nobody else may take them while the lease runs
     ctx.clock.set(now + timedelta(seconds=settings.timer_lease_seconds + 6))
     await runner.drain(ctx.clock)
-    # The held dispatch ran once the lease expired; by then Ann's turn had timed out, so the
-    # call escalated as it should have — late, but nothing lost and nobody rung twice.
+    # The held dispatch ran once the lease expired. Ann's ring timeout, due meanwhile, waited
+    # for it (a timer never fires before the commands of the steps before it reached the
+    # provider) and then gave her the whole ring time from her phone's dialling: she answered
+    # and took the call — late, but nothing lost and nobody rung twice.
     record = await callsetup.call(client, tenant, placed["id"])
-    assert record["status"] == "voicemail"
+    assert record["status"] == "completed"
+    assert record["answered_by"] == line.members["Ann"]["id"]
     entries = await callsetup.timeline(client, tenant, placed["id"])
     assert set(rung_numbers(entries).values()) == {1}
 

@@ -84,10 +84,28 @@ InTransaction = Callable[["Runner", AsyncSession, Claimed, datetime], Awaitable[
 Staged = Callable[["Runner", Job, datetime], Awaitable[None]]
 
 
+class NotYet(Exception):
+    """The timer may not fire yet: it is given back, due again shortly (no attempt counted)."""
+
+
+# How soon a timer that waits on its call's dispatch is looked at again.
+WAIT_FOR_DISPATCH = timedelta(milliseconds=250)
+
+
 async def _engine(runner: Runner, session: AsyncSession, timer: Claimed, now: datetime) -> None:
+    """An engine timer fires only after the steps before it reached the provider: a ring
+    timeout that fell due while the dispatch ringing those phones was still waiting (a
+    backlog) or still out (a slow provider) would cut the ring time short, or end legs that
+    were never dialled. Checked under the call's lock, which the dispatch's last transaction
+    also takes (and where it moves the ring timeout: dispatch.give_ring_time)."""
     assert timer.call_id is not None
+    call = await lock_call(session, timer.call_id)
+    if call is None:
+        return
+    if await TimerStore(session).waits(timer, now):
+        raise NotYet
     event = m.TimerFired(str(timer.payload["kind"]), str(timer.payload["token"]))
-    await CallRuntime(session).handle(timer.call_id, event, now)
+    await CallRuntime(session).apply(call, event, now)
 
 
 async def _provider_event(
@@ -245,6 +263,8 @@ class Runner:
                 async with self.ctx.db.unit_of_work() as session:
                     await IN_TRANSACTION[timer.kind](self, session, timer, now)
                     await Job(self, timer).finish(session)
+        except NotYet:
+            await self._defer(timer, now + WAIT_FOR_DISPATCH)
         except Exception as exc:
             await self._retry_later(timer, exc, now)
         finally:
@@ -269,6 +289,13 @@ class Runner:
             if not kept:
                 log.warning("timer_lease_lost", timer_id=str(timer.id), kind=timer.kind)
                 return
+
+    async def _defer(self, timer: Claimed, retry_at: datetime) -> None:
+        try:
+            async with self.ctx.db.unit_of_work() as session:
+                await TimerStore(session).defer(timer.id, self.worker_id, retry_at)
+        except Exception as exc:  # the database is away: the lease will expire
+            log.warning("timer_release_failed", timer_id=str(timer.id), error=reason(exc))
 
     async def _retry_later(self, timer: Claimed, exc: Exception, now: datetime) -> None:
         give_up = timer.attempts >= MAX_ATTEMPTS

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, func, or_, select, update
+from sqlalchemy import Table, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,18 +173,50 @@ class TimerStore:
         )
 
     async def postpone(self, call_id: uuid.UUID, dedupe_key: str, not_before: datetime) -> bool:
-        """Move a call's unclaimed timer to ``not_before`` if it was due earlier."""
+        """Move a call's timer to ``not_before`` if it was due earlier — claimed or not: a
+        worker that claimed it sees the new time before acting (:meth:`waits`)."""
         result = await self.session.execute(
             update(Timer)
             .where(
                 Timer.call_id == call_id,
                 Timer.dedupe_key == dedupe_key,
-                Timer.claimed_by.is_(None),
                 Timer.due_at < not_before,
             )
             .values(due_at=not_before)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def waits(self, timer: Claimed, now: datetime) -> bool:
+        """Whether a claimed engine timer must wait: a dispatch of its call that fell due
+        before it is still to be carried out (its commands are not with the provider yet), or
+        it was postponed since it was claimed. One query."""
+        assert timer.call_id is not None
+        found = await self.session.scalar(
+            select(Timer.id)
+            .where(
+                Timer.call_id == timer.call_id,
+                or_(
+                    and_(Timer.kind == "dispatch", Timer.due_at <= timer.due_at),
+                    and_(Timer.id == timer.id, Timer.due_at > now),
+                ),
+            )
+            .limit(1)
+        )
+        return found is not None
+
+    async def defer(self, timer_id: uuid.UUID, worker: str, retry_at: datetime) -> None:
+        """Give a claimed timer back without counting an attempt: it is due again at
+        ``retry_at``, or later if it was postponed meanwhile."""
+        await self.session.execute(
+            update(Timer)
+            .where(Timer.id == timer_id, Timer.claimed_by == worker)
+            .values(
+                claimed_by=None,
+                claimed_until=None,
+                attempts=Timer.attempts - 1,
+                due_at=case((Timer.due_at > retry_at, Timer.due_at), else_=retry_at),
+            )
+        )
 
     async def reap(self, now: datetime) -> int:
         """Clear the leases of workers that died holding them."""
