@@ -164,9 +164,9 @@ def _metrics_directory(workers: int) -> Path | None:
     temporary one, removed at exit (returned then)."""
     from callroute.metrics import MULTIPROCESS_ENV, prepare_multiprocess_directory
 
-    if workers < 2:
-        return None
     given = os.environ.get(MULTIPROCESS_ENV)
+    if workers < 2 and not given:
+        return None  # one process keeps its figures in memory
     directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="callroute-metrics-"))
     prepare_multiprocess_directory(directory)
     os.environ[MULTIPROCESS_ENV] = str(directory)
