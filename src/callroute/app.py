@@ -74,6 +74,17 @@ NATIVE_ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+def serve_app() -> FastAPI:
+    """The app of `callroute serve`, built in each of its worker processes: logging is set up
+    here, in the process that logs, from the same settings as the command's."""
+    from callroute.config import load_settings
+    from callroute.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)
+
+
 def create_app(
     settings: Settings | None = None,
     *,

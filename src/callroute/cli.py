@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -115,19 +119,58 @@ def serve(
             await engine.dispose()
 
     _run(check)
+    _require_free_port(host, port)
+    created_metrics_dir = _metrics_directory(workers)
     err.print(
         f"callroute {__version__} serving on http://{host}:{port} "
-        f"(database {_safe_url(settings)}; docs at /docs)"
+        f"(database {_safe_url(settings)}; docs at /docs)",
+        soft_wrap=True,  # one line, however narrow the terminal (or a log file)
     )
-    uvicorn.run(
-        "callroute.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,  # our logging configuration, not uvicorn's
-        proxy_headers=True,
-    )
+    try:
+        uvicorn.run(
+            # Each worker process builds its app with this factory, which configures its
+            # logging from the same settings as this process.
+            "callroute.app:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,  # our logging configuration, not uvicorn's
+            proxy_headers=True,
+        )
+    finally:
+        if created_metrics_dir is not None:
+            shutil.rmtree(created_metrics_dir, ignore_errors=True)
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """Fail with one line, before claiming to serve, when the port is taken. Bound the way
+    uvicorn binds (SO_REUSEADDR: a port in TIME_WAIT is free), then let go for it."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family=family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "the address is already in use" if exc.errno == errno.EADDRINUSE else exc
+            raise ConfigError(f"cannot listen on {host}:{port}: {reason}") from exc
+
+
+def _metrics_directory(workers: int) -> Path | None:
+    """Several worker processes share their metrics through a directory (Prometheus
+    multiprocess mode), set before they start: the operator's PROMETHEUS_MULTIPROC_DIR, or a
+    temporary one, removed at exit (returned then)."""
+    from callroute.metrics import MULTIPROCESS_ENV, prepare_multiprocess_directory
+
+    given = os.environ.get(MULTIPROCESS_ENV)
+    if workers < 2 and not given:
+        return None  # one process keeps its figures in memory
+    directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="callroute-metrics-"))
+    prepare_multiprocess_directory(directory)
+    os.environ[MULTIPROCESS_ENV] = str(directory)
+    return None if given else directory
 
 
 @app.command()
@@ -309,7 +352,8 @@ def worker(
             where = f"; health on http://{host}:{port}" if port is not None else ""
             err.print(
                 f"callroute worker {runner.worker_id} running "
-                f"(database {_safe_url(settings)}{where})"
+                f"(database {_safe_url(settings)}{where})",
+                soft_wrap=True,
             )
             try:
                 await runner.run(stop)
@@ -436,11 +480,16 @@ def main() -> None:
     try:
         app()
     except (CallrouteError, ApiError) as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
     except (sa_exc.OperationalError, sa_exc.InterfaceError, OSError) as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
-        err.print(f"error: cannot reach the database: {reason}", markup=False, highlight=False)
+        err.print(
+            f"error: cannot reach the database: {reason}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -44,6 +44,8 @@ class AppContext:
     def __post_init__(self) -> None:
         if self.rate_limiter is None:
             self.rate_limiter = RateLimiter(self.settings.rate_limit_per_minute)
+        self.db.metrics = self.metrics
+        self.db.on_pool_use(self.metrics.db_pool_in_use.inc, self.metrics.db_pool_in_use.dec)
 
     @cached_property
     def secret_key(self) -> str:

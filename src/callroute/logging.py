@@ -8,6 +8,7 @@ renderer so the output is one format.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -23,6 +24,7 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = LogFormat.AUTO) -> N
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_pid,  # `serve --workers N` and the timer workers: which process said it
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -57,6 +59,11 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = LogFormat.AUTO) -> N
     logging.getLogger("uvicorn.access").disabled = True
     # Alembic narrates every schema check at INFO; `callroute migrate` prints its own summary.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _add_pid(_logger: Any, _name: str, event_dict: Any) -> Any:
+    event_dict.setdefault("pid", os.getpid())
+    return event_dict
 
 
 def _identity(_logger: Any, _name: str, event_dict: Any) -> Any:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from callroute import metrics_service
 from callroute.api.deps import get_ctx
 from callroute.api.errors import is_database_unavailable
 from callroute.api.routing import add_routes
@@ -12,6 +14,7 @@ from callroute.context import AppContext
 from callroute.db.schema import schema_status
 
 router = APIRouter(tags=["operations"])
+log = structlog.get_logger(__name__)
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -56,5 +59,13 @@ def health_app(ctx: AppContext) -> FastAPI:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
-    registry = get_ctx(request).metrics
-    return Response(registry.render(), media_type=registry.content_type)
+    ctx = get_ctx(request)
+    try:
+        await metrics_service.refresh(ctx)
+    except Exception as exc:
+        # The process's own figures are still worth serving; the database's stay as last read
+        # (and /readyz says what is wrong).
+        if not is_database_unavailable(exc):
+            raise
+        log.warning("metrics_database_unavailable", error=type(exc).__name__)
+    return Response(ctx.metrics.render(), media_type=ctx.metrics.content_type)

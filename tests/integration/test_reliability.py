@@ -85,6 +85,7 @@ async def test_the_same_provider_event_twice_has_one_effect(
     record = await callsetup.call(client, tenant, placed["id"])
     assert record["status"] == "answered"
     assert record["answered_by"] == line.members["Ann"]["id"]
+    assert ctx.metrics.inbox_duplicates.labels("test")._value.get() == 1  # ev-1, the second time
 
 
 # Concurrent workers are a PostgreSQL deployment: SQLite has a single writer.

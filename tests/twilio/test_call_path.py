@@ -221,6 +221,17 @@ async def test_a_document_twilio_refuses_is_on_the_timeline_and_its_legs_failed(
     assert "21218" in error["detail"]["message"]
     moved = caller_updates(cloud, phone)  # the engine went on to level 2: Chris
     assert [n.text for n in moved[-1].iter("Number")] == ["+14155550103"]
+    # The refusal is counted by its code; the request that moved the caller on, as a success.
+    metrics = ctx.metrics
+    assert metrics.provider_errors.labels("twilio", "21218")._value.get() == 1
+    requests = {
+        (sample.labels["operation"], sample.labels["result"]): sample.value
+        for family in metrics.provider_requests.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+    assert sum(v for (_, result), v in requests.items() if result == "error") == 1
+    assert sum(v for (_, result), v in requests.items() if result == "ok") >= 1
 
 
 async def test_a_caller_who_is_gone_when_moved_ends_the_call(

@@ -40,6 +40,8 @@ from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.engine.callflow.context import RING_TIMEOUT, RINGING_STATUSES
+from callroute.errors import ProviderUnavailable
+from callroute.metrics import Metrics
 from callroute.models import Call, ProviderConnection
 from callroute.providers.base import CallView, Effect, EffectResult, Outcome, Provider
 from callroute.providers.registry import get_provider
@@ -114,6 +116,7 @@ async def _perform_and_settle(
             return_exceptions=True,
         )
         failure = next((r for r in results if isinstance(r, BaseException)), None)
+        _count(ctx.metrics, provider.kind, intents, results)
         async with ctx.db.unit_of_work() as session:
             now = ctx.clock.now()
             call = await lock_call(session, call_id)
@@ -163,6 +166,24 @@ async def give_ring_time(
     if timeouts:
         due = now + timedelta(seconds=max(timeouts))
         await TimerStore(session).postpone(call.id, engine_key(call.id, RING_TIMEOUT, token), due)
+
+
+def _count(
+    metrics: Metrics,
+    provider: str,
+    intents: Sequence[Intent],
+    results: Sequence[EffectResult | BaseException],
+) -> None:
+    """Requests made, as they are made (a request that went out counts even if the result
+    is never settled: the provider saw it)."""
+    for intent, result in zip(intents, results, strict=True):
+        if isinstance(result, EffectResult):
+            outcome = "ok" if result.ok else "error"
+            if not result.ok:
+                metrics.provider_errors.labels(provider, result.code or "unknown").inc()
+        else:
+            outcome = "unavailable" if isinstance(result, ProviderUnavailable) else "error"
+        metrics.provider_requests.labels(provider, intent.kind, outcome).inc()
 
 
 async def _perform(

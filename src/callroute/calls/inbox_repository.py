@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute import metrics
 from callroute.db.dialect import dialect_of
 from callroute.ids import new_id
 from callroute.models import InboxEvent
@@ -24,4 +25,7 @@ async def accept(
         .values(id=new_id(), provider=provider, event_id=event_id, call_id=call_id, received_at=now)
         .on_conflict_do_nothing(index_elements=["provider", "event_id"])
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    accepted = bool(result.rowcount)  # type: ignore[attr-defined]
+    if not accepted:
+        metrics.after_commit(session, [lambda x: x.inbox_duplicates.labels(provider).inc()])
+    return accepted

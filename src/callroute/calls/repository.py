@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.calls.schemas import HANDLEABLE_STATUSES
@@ -147,6 +148,22 @@ async def lock_call(session: AsyncSession, call_id: uuid.UUID) -> Call | None:
         stmt = stmt.with_for_update(key_share=True)
     call: Call | None = await session.scalar(stmt)
     return call
+
+
+async def enabled_routers(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(project id, router id) of every enabled router, in every project."""
+    rows = await session.execute(
+        select(Router.project_id, Router.id).where(Router.enabled.is_(True)).order_by(Router.id)
+    )
+    return [(project_id, router_id) for project_id, router_id in rows.all()]
+
+
+async def first_leg_started_at(session: AsyncSession, call_id: uuid.UUID) -> datetime | None:
+    """When the call's first responder leg was started: the engine's decision to ring."""
+    started: datetime | None = await session.scalar(
+        select(func.min(CallLeg.started_at)).where(CallLeg.call_id == call_id)
+    )
+    return started
 
 
 async def timeline_after(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.alerts.service import AlertLifecycle
 from callroute.calls import sources
+from callroute.calls.observations import observe_refused, observe_step
 from callroute.calls.records import CallRecords
 from callroute.calls.repository import InboundTarget, inbound_target, lock_call
 from callroute.calls.snapshot import build_snapshot
@@ -176,6 +177,7 @@ class CallRuntime:
             self.on_step(call, transition, commands)
         await records.write()
         await self._notify(call, "call.ended", call_summary(call), now)
+        observe_refused(self.session, call)
         self._dispatch(call, commands, now)
         await self._batch.write(self.session)
         return Applied(call, transition, commands)
@@ -240,6 +242,7 @@ class CallRuntime:
         if after.phase == m.Phase.ENDED and before.phase != m.Phase.ENDED:
             await records.finish_legs(now)
         await self._batch.write(self.session)
+        await observe_step(self.session, call, before, after, event, now, fresh=fresh)
         return Applied(call, transition, provider_commands)
 
     async def _recordings(self, records: CallRecords, event: m.Event, now: datetime) -> None:

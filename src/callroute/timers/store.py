@@ -295,6 +295,20 @@ class TimerStore:
         )
         return due
 
+    async def backlog(self, now: datetime) -> tuple[dict[str, int], datetime | None]:
+        """Timers due and not claimed, by kind, and when the oldest of them fell due."""
+        rows = await self.session.execute(
+            select(Timer.kind, func.count(), func.min(Timer.due_at))
+            .where(Timer.due_at <= now, Timer.claimed_by.is_(None))
+            .group_by(Timer.kind)
+        )
+        counts: dict[str, int] = {}
+        oldest: datetime | None = None
+        for kind, count, due in rows.all():
+            counts[str(kind)] = int(count)
+            oldest = due if oldest is None or due < oldest else oldest
+        return counts, oldest
+
     async def count(self, *, call_id: uuid.UUID | None = None) -> int:
         stmt = select(func.count()).select_from(Timer)
         if call_id is not None:

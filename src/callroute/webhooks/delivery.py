@@ -13,7 +13,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute import crypto
+from callroute import crypto, metrics
 from callroute.db.session import Database
 from callroute.ids import new_id
 from callroute.models import WebhookDelivery, WebhookSubscription
@@ -162,6 +162,9 @@ async def deliver(
                 delivery.next_attempt_at = None
             elif sent is not None:
                 await _record(session, delivery, sent, now)
+            if isinstance(request, str) or sent is not None:  # an attempt, or giving up
+                result = "retried" if delivery.status == "pending" else delivery.status
+                metrics.after_commit(session, [lambda x: x.webhook_deliveries.labels(result).inc()])
         await finish(session)
 
 
