@@ -354,13 +354,13 @@ def demo() -> None:
     from callroute.simulator.demo import seed_demo
 
     settings = _settings()
-    secret_key = settings.resolve_secret_key()
+    secret_keys = settings.secret_keys()
 
     async def go() -> tuple[str, str | None, str]:
         db = _database(settings)
         try:
             async with db.unit_of_work() as session:
-                seeded = await seed_demo(session, SystemClock(), secret_key)
+                seeded = await seed_demo(session, SystemClock(), secret_keys)
                 return seeded.number, seeded.api_key, seeded.simulate_command()
         finally:
             await db.dispose()
