@@ -40,7 +40,11 @@ class SecretKeys:
 
 
 class UndecryptableSecret(ConfigError):
-    """A stored value that none of the configured keys opens."""
+    """A stored value that none of the configured keys opens; ``reason`` says which keys."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"a stored secret cannot be decrypted: {reason}")
+        self.reason = reason
 
 
 @lru_cache(maxsize=8)
@@ -85,10 +89,10 @@ def reencrypt(keys: SecretKeys, token: str) -> str | None:
 def _undecryptable(keys: SecretKeys) -> str:
     if keys.previous:
         return (
-            "a stored secret cannot be decrypted: neither CALLROUTE_SECRET_KEY nor any of "
-            "CALLROUTE_PREVIOUS_SECRET_KEYS is the key it was encrypted with"
+            "neither CALLROUTE_SECRET_KEY nor any of CALLROUTE_PREVIOUS_SECRET_KEYS is the key "
+            "it was encrypted with"
         )
     return (
-        "a stored secret cannot be decrypted: CALLROUTE_SECRET_KEY differs from the key it was "
-        "encrypted with; set CALLROUTE_PREVIOUS_SECRET_KEYS during a rotation"
+        "CALLROUTE_SECRET_KEY differs from the key it was encrypted with; set "
+        "CALLROUTE_PREVIOUS_SECRET_KEYS during a rotation"
     )
