@@ -46,6 +46,7 @@ from bench.common import (
 from callroute.clock import SystemClock
 from callroute.connections.schemas import ConnectionCreate, ConnectionKind
 from callroute.connections.service import ConnectionService
+from callroute.crypto import SecretKeys
 from callroute.db.session import Database
 from callroute.models import PhoneNumber
 from callroute.providers.twilio.account import TwilioAccountIn
@@ -61,7 +62,9 @@ async def _twilio_number(url: str, project_id: uuid.UUID, number: str) -> None:
     db = Database(url)
     try:
         async with db.unit_of_work() as session:
-            connection = await ConnectionService(session, project_id, SystemClock(), SECRET).create(
+            connection = await ConnectionService(
+                session, project_id, SystemClock(), SecretKeys(SECRET)
+            ).create(
                 ConnectionCreate(
                     name="Twilio",
                     kind=ConnectionKind.TWILIO,

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from callroute.clock import SystemClock
 from callroute.connections.schemas import ConnectionCreate, ConnectionKind
 from callroute.connections.service import ConnectionService
+from callroute.crypto import SecretKeys
 from callroute.db.engine import create_engine
 from callroute.db.schema import migrate
 from callroute.db.session import Database
@@ -102,9 +103,9 @@ async def seed_router(url: str, *, ring_timeout: int = 30, responders: int = 3) 
                     }
                 )
             )
-            connection = await ConnectionService(session, project.id, clock, SECRET).create(
-                ConnectionCreate(name="Sim", kind=ConnectionKind.SIMULATOR)
-            )
+            connection = await ConnectionService(
+                session, project.id, clock, SecretKeys(SECRET)
+            ).create(ConnectionCreate(name="Sim", kind=ConnectionKind.SIMULATOR))
             number = await NumberService(session, project.id, clock).claim(
                 NumberClaim(connection_id=connection.id, country="US")
             )

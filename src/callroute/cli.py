@@ -62,10 +62,42 @@ def version() -> None:
     out.print(__version__)
 
 
-@app.command("secret-key")
-def secret_key() -> None:
-    """Print a new random value for CALLROUTE_SECRET_KEY."""
-    print(generate_secret_key())
+# A group that still prints a key when called alone: `callroute secret-key` is in the docs.
+secret_key_app = typer.Typer(invoke_without_command=True)
+app.add_typer(secret_key_app, name="secret-key")
+
+
+@secret_key_app.callback()
+def secret_key(ctx: typer.Context) -> None:
+    """Print a new random value for CALLROUTE_SECRET_KEY; `rotate` re-encrypts with it."""
+    if ctx.invoked_subcommand is None:
+        print(generate_secret_key())
+
+
+@secret_key_app.command("rotate")
+def secret_key_rotate() -> None:
+    """Re-encrypt every stored secret with CALLROUTE_SECRET_KEY, reading the old values with
+    CALLROUTE_PREVIOUS_SECRET_KEYS (safe to run again; all or nothing)."""
+    from callroute.db.schema import require_current_schema
+    from callroute.key_rotation.service import KeyRotationService, Rotated
+
+    settings = _settings()
+    keys = settings.secret_keys()
+
+    async def go() -> list[Rotated]:
+        db = _database(settings)
+        try:
+            await require_current_schema(db.engine)
+            async with db.unit_of_work() as session:
+                return await KeyRotationService(session, keys).rotate()
+        finally:
+            await db.dispose()
+
+    for rotated in _run(go):
+        out.print(
+            f"{rotated.kind}: {rotated.reencrypted} re-encrypted, "
+            f"{rotated.current} already under the current key"
+        )
 
 
 @app.command()
@@ -398,13 +430,13 @@ def demo() -> None:
     from callroute.simulator.demo import seed_demo
 
     settings = _settings()
-    secret_key = settings.resolve_secret_key()
+    secret_keys = settings.secret_keys()
 
     async def go() -> tuple[str, str | None, str]:
         db = _database(settings)
         try:
             async with db.unit_of_work() as session:
-                seeded = await seed_demo(session, SystemClock(), secret_key)
+                seeded = await seed_demo(session, SystemClock(), secret_keys)
                 return seeded.number, seeded.api_key, seeded.simulate_command()
         finally:
             await db.dispose()

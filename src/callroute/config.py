@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from callroute.crypto import SecretKeys
 from callroute.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./callroute.db"
@@ -26,8 +27,13 @@ class LogFormat(StrEnum):
 
 
 class Settings(BaseSettings):
+    # Inputs are kept out of validation errors: they would print keys and database passwords.
     model_config = SettingsConfigDict(
-        env_prefix="CALLROUTE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="CALLROUTE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,
     )
 
     database_url: str = Field(
@@ -41,6 +47,12 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None,
         description="Encrypts provider secrets at rest. Generated for the embedded SQLite default.",
+    )
+    previous_secret_keys: str = Field(
+        default="",
+        description="Earlier values of CALLROUTE_SECRET_KEY, comma-separated, newest first: "
+        "they still decrypt secrets (never encrypt) until `callroute secret-key rotate` has "
+        "re-encrypted everything with the current key.",
     )
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.AUTO
@@ -121,6 +133,19 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    @field_validator("previous_secret_keys")
+    @classmethod
+    def _previous_keys_long_enough(cls, value: str) -> str:
+        keys = _split_keys(value)
+        for position, key in enumerate(keys, 1):
+            if len(key) < MIN_SECRET_KEY_LENGTH:
+                # The position, never the key: this message is printed and logged.
+                raise ValueError(
+                    f"key {position} of {len(keys)} is shorter than {MIN_SECRET_KEY_LENGTH} "
+                    "characters, the minimum for a secret key"
+                )
+        return value
+
     @cached_property
     def db_url(self) -> URL:
         return make_url(self.database_url)
@@ -165,6 +190,17 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as handle:
             handle.write(key + "\n")
         return key
+
+    def secret_keys(self) -> SecretKeys:
+        """The keys that encrypt (the current one) and decrypt (it, then the previous ones)."""
+        current = self.resolve_secret_key()
+        previous = [key for key in _split_keys(self.previous_secret_keys) if key != current]
+        return SecretKeys(current, tuple(dict.fromkeys(previous)))
+
+
+def _split_keys(value: str) -> list[str]:
+    # Spaces after commas and a trailing comma are what people type; keys never contain them.
+    return [key.strip() for key in value.split(",") if key.strip()]
 
 
 def generate_secret_key() -> str:

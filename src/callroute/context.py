@@ -13,6 +13,7 @@ from callroute.api.errors import ErrorRenderers
 from callroute.auth.ratelimit import RateLimiter
 from callroute.clock import Clock, SystemClock
 from callroute.config import Settings
+from callroute.crypto import SecretKeys
 from callroute.db.session import Database
 from callroute.metrics import Metrics
 from callroute.providers.base import ProviderEnv
@@ -48,13 +49,13 @@ class AppContext:
         self.db.on_pool_use(self.metrics.db_pool_in_use.inc, self.metrics.db_pool_in_use.dec)
 
     @cached_property
-    def secret_key(self) -> str:
-        return self.settings.resolve_secret_key()
+    def secret_keys(self) -> SecretKeys:
+        return self.settings.secret_keys()
 
     @property
     def provider_env(self) -> ProviderEnv:
         return ProviderEnv(
-            secret_key=self.secret_key,
+            secret_keys=self.secret_keys,
             public_url=self.settings.public_url,
             http=self.http,
             retry_backoff=self.settings.provider_retry_backoff_seconds,

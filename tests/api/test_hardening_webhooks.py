@@ -163,7 +163,7 @@ async def _deliver(
             ctx.db,
             delivery_id,
             http,
-            ctx.secret_key,
+            ctx.secret_keys,
             ctx.clock.now(),
             keep_the_timer,
             allow_private=False,

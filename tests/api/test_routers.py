@@ -291,7 +291,7 @@ async def test_connection_secrets_are_encrypted_and_never_returned(
     assert secret not in stored
     from callroute import crypto
 
-    assert crypto.decrypt(ctx.secret_key, stored) == secret
+    assert crypto.decrypt(ctx.secret_keys, stored) == secret
     twilio = await client.post(
         f"{API}/connections", json={"name": "T", "kind": "twilio"}, headers=tenant.headers
     )

@@ -29,7 +29,7 @@ async def test_the_auth_token_is_encrypted_and_never_returned(
         row = await session.scalar(select(ProviderConnection))
     assert row is not None
     assert AUTH_TOKEN not in str(row.secrets)
-    assert crypto.decrypt(ctx.secret_key, row.secrets["auth_token"]) == AUTH_TOKEN
+    assert crypto.decrypt(ctx.secret_keys, row.secrets["auth_token"]) == AUTH_TOKEN
 
 
 @pytest.mark.parametrize(

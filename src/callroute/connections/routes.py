@@ -27,7 +27,7 @@ Writer = Annotated[Principal, Depends(require("connections:write"))]
 def _service(
     principal: Principal, session: Session, clock: ClockDep, ctx: Ctx
 ) -> ConnectionService:
-    return ConnectionService(session, principal.project_id, clock, ctx.secret_key)
+    return ConnectionService(session, principal.project_id, clock, ctx.secret_keys)
 
 
 @router.post("", status_code=201, response_model=ConnectionOut, summary="Add a connection")

@@ -15,6 +15,7 @@ from callroute.connections.schemas import (
     ConnectionOut,
     ConnectionUpdate,
 )
+from callroute.crypto import SecretKeys
 from callroute.db.pagination import PageResult
 from callroute.errors import Conflict, ValidationFailed
 from callroute.models import ProviderConnection
@@ -39,22 +40,22 @@ def connection_out(row: ProviderConnection) -> ConnectionOut:
 
 class ConnectionService:
     def __init__(
-        self, session: AsyncSession, project_id: uuid.UUID, clock: Clock, secret_key: str
+        self, session: AsyncSession, project_id: uuid.UUID, clock: Clock, secret_keys: SecretKeys
     ) -> None:
         self.session = session
         self.repo = ConnectionRepository(session, project_id)
         self.project_id = project_id
         self.clock = clock
-        self.secret_key = secret_key
+        self.secret_keys = secret_keys
 
     async def create(self, data: ConnectionCreate) -> ProviderConnection:
         await require_unique_name(self.repo, data.name, None, "connection")
         now = self.clock.now()
         secret = data.webhook_secret or secrets.token_urlsafe(32)
         settings: dict[str, Any] = {}
-        stored = {"webhook_secret": crypto.encrypt(self.secret_key, secret)}
+        stored = {"webhook_secret": crypto.encrypt(self.secret_keys, secret)}
         if data.twilio is not None:
-            settings, credentials = twilio_account.stored(data.twilio, self.secret_key)
+            settings, credentials = twilio_account.stored(data.twilio, self.secret_keys)
             stored.update(credentials)
         row = ProviderConnection(
             project_id=self.project_id,
@@ -89,14 +90,14 @@ class ConnectionService:
         if data.webhook_secret is not None:
             row.secrets = {
                 **row.secrets,
-                "webhook_secret": crypto.encrypt(self.secret_key, data.webhook_secret),
+                "webhook_secret": crypto.encrypt(self.secret_keys, data.webhook_secret),
             }
         if data.twilio is not None:
             if row.kind != "twilio":
                 raise ValidationFailed(
                     f"twilio: does not apply to a {row.kind} connection", field="twilio"
                 )
-            settings, credentials = twilio_account.stored(data.twilio, self.secret_key)
+            settings, credentials = twilio_account.stored(data.twilio, self.secret_keys)
             kept = {k: v for k, v in row.secrets.items() if k == "webhook_secret"}
             row.settings, row.secrets = settings, {**kept, **credentials}
         row.updated_at = self.clock.now()

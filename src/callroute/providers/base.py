@@ -29,6 +29,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
+from callroute.crypto import SecretKeys
 from callroute.engine.callflow import model as m
 from callroute.models import PhoneNumber, ProviderConnection
 
@@ -73,7 +74,7 @@ class Provisioned:
 class ProviderEnv:
     """What adapters that talk to a network need from the process."""
 
-    secret_key: str  # decrypts the connection's credentials
+    secret_keys: SecretKeys  # decrypt the connection's credentials
     public_url: str  # where the provider reaches callroute's webhooks
     http: httpx.AsyncClient
     retry_backoff: float = 0.25  # first wait before a retried request; doubles each time

@@ -14,6 +14,7 @@ from callroute.auth.permissions import Role
 from callroute.clock import Clock
 from callroute.connections.schemas import ConnectionCreate, ConnectionKind
 from callroute.connections.service import ConnectionService
+from callroute.crypto import SecretKeys
 from callroute.escalation_policies.schemas import PolicyCreate
 from callroute.escalation_policies.service import PolicyService
 from callroute.members.schemas import MemberCreate
@@ -44,7 +45,7 @@ class Demo:
         )
 
 
-async def seed_demo(session: AsyncSession, clock: Clock, secret_key: str) -> Demo:
+async def seed_demo(session: AsyncSession, clock: Clock, secret_keys: SecretKeys) -> Demo:
     """Create the demo project unless it exists; either way say how to call it."""
     existing = await ProjectRepository(session).by_slug(DEMO_SLUG)
     if existing is not None:
@@ -104,7 +105,7 @@ async def seed_demo(session: AsyncSession, clock: Clock, secret_key: str) -> Dem
             }
         )
     )
-    connection = await ConnectionService(session, pid, clock, secret_key).create(
+    connection = await ConnectionService(session, pid, clock, secret_keys).create(
         ConnectionCreate(name="Simulator", kind=ConnectionKind.SIMULATOR)
     )
     claimed = await NumberService(session, pid, clock).claim(

@@ -34,7 +34,7 @@ Writer = Annotated[Principal, Depends(require("routers:write"))]
 
 
 def _service(principal: Principal, session: Session, clock: ClockDep, ctx: Ctx) -> TrunkService:
-    return TrunkService(session, principal.project_id, clock, ctx.secret_key)
+    return TrunkService(session, principal.project_id, clock, ctx.secret_keys)
 
 
 @router.post("", status_code=201, response_model=TrunkOut, summary="Add a SIP trunk")

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute import crypto
 from callroute.clock import Clock
+from callroute.crypto import SecretKeys
 from callroute.db.handles import HandleKind, next_handle
 from callroute.integrity.service import IntegrityService
 from callroute.models import SipTrunk
@@ -16,11 +17,11 @@ from callroute.validation import found, reject_nulls, require_unique_name
 
 class TrunkService:
     def __init__(
-        self, session: AsyncSession, project_id: uuid.UUID, clock: Clock, secret_key: str
+        self, session: AsyncSession, project_id: uuid.UUID, clock: Clock, secret_keys: SecretKeys
     ) -> None:
         self.session, self.project_id, self.clock = session, project_id, clock
         self.repo = TrunkRepository(session, project_id)
-        self.secret_key = secret_key
+        self.secret_keys = secret_keys
 
     async def create(self, data: TrunkCreate) -> SipTrunk:
         await require_unique_name(self.repo, data.name, None, "SIP trunk")
@@ -67,4 +68,4 @@ class TrunkService:
         return row.id
 
     def _secrets(self, password: str | None) -> dict[str, str]:
-        return {"password": crypto.encrypt(self.secret_key, password)} if password else {}
+        return {"password": crypto.encrypt(self.secret_keys, password)} if password else {}

@@ -137,7 +137,7 @@ async def _webhook(runner: Runner, job: Job, now: datetime) -> None:
         runner.ctx.db,
         uuid.UUID(str(job.timer.payload["delivery_id"])),
         runner.ctx.http,
-        runner.ctx.secret_key,
+        runner.ctx.secret_keys,
         now,
         job.finish,
         allow_private=runner.ctx.settings.webhooks_allow_private_destinations,

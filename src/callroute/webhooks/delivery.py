@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute import crypto, metrics
+from callroute.crypto import SecretKeys
 from callroute.db.session import Database
 from callroute.ids import new_id
 from callroute.models import WebhookDelivery, WebhookSubscription
@@ -126,7 +127,7 @@ async def deliver(
     db: Database,
     delivery_id: uuid.UUID,
     http: httpx.AsyncClient,
-    secret_key: str,
+    secret_keys: SecretKeys,
     now: datetime,
     finish: Callable[[AsyncSession], Awaitable[bool]],
     *,
@@ -140,7 +141,7 @@ async def deliver(
     destinations.py): a DNS change since the subscription was saved cannot point it at an
     internal host. ``allow_private`` is the operator's setting; ``resolver`` is for tests."""
     async with db.unit_of_work(readonly=True) as session:
-        request = await _prepare(session, delivery_id, secret_key, now)
+        request = await _prepare(session, delivery_id, secret_keys, now)
     sent = None
     if isinstance(request, _Request):
         refused = await destinations.refusal(
@@ -169,7 +170,7 @@ async def deliver(
 
 
 async def _prepare(
-    session: AsyncSession, delivery_id: uuid.UUID, secret_key: str, now: datetime
+    session: AsyncSession, delivery_id: uuid.UUID, secret_keys: SecretKeys, now: datetime
 ) -> _Request | str | None:
     """The request to make; a reason to give up instead; None when there is nothing to do."""
     delivery = await session.get(WebhookDelivery, delivery_id)
@@ -179,7 +180,7 @@ async def _prepare(
     if subscription is None or not subscription.enabled:
         return "subscription removed or disabled"
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    secret = crypto.decrypt(secret_key, subscription.secret)
+    secret = crypto.decrypt(secret_keys, subscription.secret)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "callroute-webhooks/1",

@@ -127,7 +127,7 @@ async def create_subscription(
         events=data.events,
         description=data.description,
         enabled=data.enabled,
-        secret=crypto.encrypt(ctx.secret_key, secret),
+        secret=crypto.encrypt(ctx.secret_keys, secret),
         created_at=now,
         updated_at=now,
     )

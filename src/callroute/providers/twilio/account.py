@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from callroute import crypto
 from callroute.api.schemas import RequestModel, StrictStr
+from callroute.crypto import SecretKeys
 from callroute.models import ProviderConnection
 
 
@@ -68,7 +69,9 @@ class TwilioAccountIn(RequestModel):
         return self
 
 
-def stored(account: TwilioAccountIn, secret_key: str) -> tuple[dict[str, Any], dict[str, str]]:
+def stored(
+    account: TwilioAccountIn, secret_keys: SecretKeys
+) -> tuple[dict[str, Any], dict[str, str]]:
     """(settings, encrypted secrets) of a connection for ``account``."""
     settings = {
         "account_sid": account.account_sid,
@@ -76,24 +79,24 @@ def stored(account: TwilioAccountIn, secret_key: str) -> tuple[dict[str, Any], d
         "region": account.region,
         "edge": account.edge,
     }
-    secrets = {"auth_token": crypto.encrypt(secret_key, account.auth_token)}
+    secrets = {"auth_token": crypto.encrypt(secret_keys, account.auth_token)}
     if account.api_key_secret is not None:
-        secrets["api_key_secret"] = crypto.encrypt(secret_key, account.api_key_secret)
+        secrets["api_key_secret"] = crypto.encrypt(secret_keys, account.api_key_secret)
     return {k: v for k, v in settings.items() if v is not None}, secrets
 
 
-def credentials(connection: ProviderConnection, secret_key: str) -> Credentials:
-    return credentials_of(connection.settings, connection.secrets, secret_key)
+def credentials(connection: ProviderConnection, secret_keys: SecretKeys) -> Credentials:
+    return credentials_of(connection.settings, connection.secrets, secret_keys)
 
 
 def credentials_of(
-    settings: dict[str, Any], secrets: dict[str, str], secret_key: str
+    settings: dict[str, Any], secrets: dict[str, str], secret_keys: SecretKeys
 ) -> Credentials:
     return Credentials(
         account_sid=str(settings.get("account_sid", "")),
-        auth_token=_decrypt(secret_key, secrets.get("auth_token", "")),
+        auth_token=_decrypt(secret_keys, secrets.get("auth_token", "")),
         api_key_sid=settings.get("api_key_sid"),
-        api_key_secret=_decrypt(secret_key, secrets["api_key_secret"])
+        api_key_secret=_decrypt(secret_keys, secrets["api_key_secret"])
         if "api_key_secret" in secrets
         else None,
         region=settings.get("region"),
@@ -102,7 +105,7 @@ def credentials_of(
 
 
 @lru_cache(maxsize=1024)
-def _decrypt(secret_key: str, token: str) -> str:
+def _decrypt(secret_keys: SecretKeys, token: str) -> str:
     # Every inbound webhook checks a signature with the token: decrypting once per process
     # and stored value, not once per request.
-    return crypto.decrypt(secret_key, token) if token else ""
+    return crypto.decrypt(secret_keys, token) if token else ""

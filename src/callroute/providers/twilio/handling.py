@@ -65,7 +65,7 @@ class TwilioWebhooks:
     def __init__(self, session: AsyncSession, provider: TwilioProvider) -> None:
         self.provider = provider
         self.urls = provider.urls
-        self.secret_key = provider.env.secret_key
+        self.secret_keys = provider.env.secret_keys
         self.ingress = Ingress(session, provider)
 
     def data(self, call: Call) -> TwilioCall:
@@ -102,7 +102,7 @@ class TwilioWebhooks:
         settings, secrets = target.connection_settings, target.connection_secrets
         if incoming.params.get("AccountSid") != settings.get("account_sid"):
             raise Forbidden("this number belongs to another Twilio account")
-        verify(incoming, account.credentials_of(settings, secrets, self.secret_key).auth_token)
+        verify(incoming, account.credentials_of(settings, secrets, self.secret_keys).auth_token)
 
     # -- callbacks about a call ----------------------------------------------------------------
 
@@ -179,7 +179,7 @@ class TwilioWebhooks:
         connection = await self.ingress.connection(call) if call is not None else None
         if call is None or connection is None:
             raise NotFound("no such call")
-        verify(incoming, account.credentials(connection, self.secret_key).auth_token)
+        verify(incoming, account.credentials(connection, self.secret_keys).auth_token)
         return call
 
     def dial_events(self, incoming: Incoming, call: Call, doc: int) -> events.Keyed:

@@ -47,7 +47,7 @@ class TwilioProvider:
 
     def client(self, connection: ProviderConnection) -> Client:
         return client(
-            account.credentials(connection, self.env.secret_key),
+            account.credentials(connection, self.env.secret_keys),
             self.env.http,
             backoff=self.env.retry_backoff,
             max_backoff=self.env.max_retry_backoff,
