@@ -39,8 +39,9 @@ app.add_typer(api_key_app, name="api-key")
 simulate_app = typer.Typer(help="Place calls on the built-in simulator.", no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
 
-out = Console()
-err = Console(stderr=True)
+# Lines never wrap at 80 columns when piped or logged: a key or an error stays one line.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
@@ -155,8 +156,7 @@ def serve(
     created_metrics_dir = _metrics_directory(workers)
     err.print(
         f"callroute {__version__} serving on http://{host}:{port} "
-        f"(database {_safe_url(settings)}; docs at /docs)",
-        soft_wrap=True,  # one line, however narrow the terminal (or a log file)
+        f"(database {_safe_url(settings)}; docs at /docs)"
     )
     try:
         uvicorn.run(
@@ -384,8 +384,7 @@ def worker(
             where = f"; health on http://{host}:{port}" if port is not None else ""
             err.print(
                 f"callroute worker {runner.worker_id} running "
-                f"(database {_safe_url(settings)}{where})",
-                soft_wrap=True,
+                f"(database {_safe_url(settings)}{where})"
             )
             try:
                 await runner.run(stop)
@@ -512,7 +511,7 @@ def main() -> None:
     try:
         app()
     except (CallrouteError, ApiError) as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(1)
     except (sa_exc.OperationalError, sa_exc.InterfaceError, OSError) as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
@@ -520,7 +519,6 @@ def main() -> None:
             f"error: cannot reach the database: {reason}",
             markup=False,
             highlight=False,
-            soft_wrap=True,
         )
         sys.exit(1)
     except KeyboardInterrupt:
