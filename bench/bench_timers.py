@@ -32,7 +32,7 @@ from callroute.clock import SystemClock
 from callroute.db.session import Database
 from callroute.models import Call, CallEvent, Timer
 from callroute.providers.simulator.script import Script
-from callroute.simulator.service import place_call
+from callroute.simulated_calls.service import place_call
 
 RING_SECONDS = 600
 

@@ -20,7 +20,7 @@ from callroute.clock import SystemClock
 from callroute.connections.schemas import ConnectionCreate, ConnectionKind
 from callroute.connections.service import ConnectionService
 from callroute.crypto import SecretKeys
-from callroute.db.engine import create_engine
+from callroute.db.connect import create_engine
 from callroute.db.schema import migrate
 from callroute.db.session import Database
 from callroute.escalation_policies.schemas import PolicyCreate

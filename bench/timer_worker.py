@@ -10,8 +10,8 @@ import sys
 from datetime import datetime
 
 from bench.common import SECRET
+from callroute.app_context import AppContext
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.timers.runner import Runner
 from callroute.timers.store import Claimed

@@ -17,7 +17,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from callroute.db.engine import create_engine
+from callroute.db.connect import create_engine
 from callroute.db.schema import alembic_config, migrate
 
 

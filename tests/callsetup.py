@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from callroute.timers.runner import Runner
 from tests import factories
 from tests.conftest import Tenant

@@ -21,10 +21,10 @@ import pytest
 from callroute.api_keys.schemas import ApiKeyCreate
 from callroute.api_keys.service import ApiKeyService
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
 from callroute.clock import FrozenClock
 from callroute.config import LogFormat, Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.logging import configure_logging
 from callroute.projects.service import ProjectService

@@ -14,7 +14,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from callroute.db.base import Base
-from callroute.db.engine import create_engine
+from callroute.db.connect import create_engine
 from callroute.db.schema import migrate
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

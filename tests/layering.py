@@ -5,7 +5,7 @@
    library and ``__future__``.
 2. Services and repositories know nothing of HTTP: no ``callroute.api``, no ``callroute.app``,
    no route module (``*.routes``, a resource's ``api.py``, any module that makes an
-   ``APIRouter``, the Twilio webhooks).
+   ``APIRouter``, the Twilio webhook routes).
 3. Only repositories build or run SQL: ``repository.py``, ``*_repository.py`` and the storage
    modules of ``SQL_MODULES``. Anywhere else, importing a statement or expression constructor
    from SQLAlchemy, importing SQLAlchemy at run time for anything but sessions, engine URLs
@@ -33,7 +33,7 @@ SERVICE_FILE = re.compile(r"^(service|(\w+_)?repository)\.py$")
 # timers table, the database plumbing, the tables and the migrations.
 SQL_MODULES = ("callroute.timers.store", "callroute.calls.records")
 SQL_PACKAGES = ("callroute.db", "callroute.models", "callroute.migrations")
-HTTP_MODULES = ("callroute.api", "callroute.app", "callroute.providers.twilio.webhooks")
+HTTP_MODULES = ("callroute.api", "callroute.app", "callroute.providers.twilio.routes")
 
 # What SQLAlchemy builds statements and expressions with (``sqlalchemy``, ``sqlalchemy.sql*``,
 # ``sqlalchemy.orm``, ``sqlalchemy.dialects.*``): never imported outside SQL modules, not even

@@ -14,29 +14,29 @@ from callroute.api.errors import install_error_handlers
 from callroute.api.middleware import RequestContextMiddleware
 from callroute.api.routing import add_routes
 from callroute.api_keys.routes import router as api_keys_router
+from callroute.app_context import AppContext
 from callroute.bots.routes import router as bots_router
 from callroute.calls.routes import router as calls_router
+from callroute.catalog.routes import router as services_router
 from callroute.compat import oneuptime, rootly, vcita, voicelink
 from callroute.config import Settings
 from callroute.connections.routes import router as connections_router
 from callroute.contacts.routes import router as contacts_router
-from callroute.context import AppContext
 from callroute.db.schema import require_current_schema
 from callroute.db.session import Database
 from callroute.escalation_policies.routes import router as policies_router
 from callroute.members.routes import router as members_router
 from callroute.numbers.routes import router as numbers_router
+from callroute.outgoing_webhooks.routes import router as webhooks_router
 from callroute.projects.routes import router as projects_router
-from callroute.providers.twilio import webhooks as twilio_webhooks
+from callroute.providers.twilio import routes as twilio_webhooks
 from callroute.routers.routes import router as routers_router
 from callroute.schedules.routes import member_calendar_router
 from callroute.schedules.routes import router as schedules_router
-from callroute.services.routes import router as services_router
-from callroute.simulator.routes import router as simulator_router
+from callroute.simulated_calls.routes import router as simulator_router
 from callroute.sip_trunks.routes import router as sip_trunks_router
 from callroute.teams.routes import router as teams_router
 from callroute.urgencies.routes import router as urgencies_router
-from callroute.webhooks.routes import router as webhooks_router
 
 DESCRIPTION = """
 callroute routes live phone calls to whoever is on call.

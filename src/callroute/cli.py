@@ -106,7 +106,7 @@ def migrate(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Create or upgrade the database schema (safe to run again)."""
-    from callroute.db.engine import create_engine
+    from callroute.db.connect import create_engine
     from callroute.db.schema import migrate as run_migrations
     from callroute.db.schema import schema_status
 
@@ -136,7 +136,7 @@ def serve(
     """Serve the API (refuses to start on an unmigrated database)."""
     import uvicorn
 
-    from callroute.db.engine import create_engine
+    from callroute.db.connect import create_engine
     from callroute.db.schema import require_current_schema
 
     settings = _settings()
@@ -361,7 +361,7 @@ def worker(
     """Run only the timer runner (escalations, provider commands, webhooks)."""
     import signal
 
-    from callroute.context import AppContext
+    from callroute.app_context import AppContext
     from callroute.db.schema import require_current_schema
     from callroute.timers.runner import Runner
 
@@ -404,7 +404,7 @@ async def _serve_health(ctx: object, host: str, port: int) -> tuple[Any, asyncio
     (the worker's own signal handlers stay in charge: uvicorn's are not installed)."""
     import uvicorn
 
-    from callroute.context import AppContext
+    from callroute.app_context import AppContext
     from callroute.ops import health_app
 
     assert isinstance(ctx, AppContext)
@@ -426,7 +426,7 @@ async def _serve_health(ctx: object, host: str, port: int) -> tuple[Any, asyncio
 @app.command()
 def demo() -> None:
     """Create the demo project (once) and print a `callroute simulate` command to try it."""
-    from callroute.simulator.demo import seed_demo
+    from callroute.simulated_calls.demo import seed_demo
 
     settings = _settings()
     secret_keys = settings.secret_keys()
@@ -473,7 +473,7 @@ def simulate_call(
     """Place a simulated call and print its timeline as it happens."""
     from callroute.api.schemas import normalise_phone
     from callroute.providers.simulator.script import Script, parse_behaviour, parse_script_text
-    from callroute.simulator.runner import follow_call
+    from callroute.simulated_calls.runner import follow_call
 
     settings = _settings()
     settings.resolve_secret_key()

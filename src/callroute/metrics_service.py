@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from callroute.app_context import AppContext
 from callroute.calls.coverage import responders_on_call
-from callroute.context import AppContext
 from callroute.timers.store import TimerStore
 
 

@@ -10,7 +10,7 @@ from callroute import metrics_service
 from callroute.api.deps import get_ctx
 from callroute.api.errors import is_database_unavailable
 from callroute.api.routing import add_routes
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from callroute.db.schema import schema_status
 
 router = APIRouter(tags=["operations"])

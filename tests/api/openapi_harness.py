@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY, Tenant, make_tenant

@@ -8,9 +8,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from callroute.models import ApiKey
 from tests.conftest import Tenant, make_key
 

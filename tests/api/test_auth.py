@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from tests.conftest import Tenant, make_key
 
 URL = "/api/v1/members"

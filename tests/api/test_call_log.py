@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from callroute.timers.auditor import audit
 from tests import callsetup, factories
 from tests.conftest import Tenant, make_key

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests.conftest import Tenant
 
 URL = "/api/v1/members"

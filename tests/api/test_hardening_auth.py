@@ -7,10 +7,10 @@ import httpx
 import pytest
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
 from callroute.auth.ratelimit import RateLimiter
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from tests import factories
 from tests.conftest import Tenant, make_key, make_tenant

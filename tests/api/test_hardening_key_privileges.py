@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from callroute.api_keys.service import ApiKeyService
+from callroute.app_context import AppContext
 from callroute.auth.permissions import ALL_PERMISSIONS, Role
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from tests.conftest import Tenant, make_key
 
 URL = "/api/v1/api-keys"

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.models import WebhookDelivery
-from callroute.webhooks import delivery
-from callroute.webhooks.destinations import Resolver
+from callroute.outgoing_webhooks import delivery
+from callroute.outgoing_webhooks.destinations import Resolver
 from tests.conftest import TEST_SECRET_KEY, Tenant, make_key
 
 

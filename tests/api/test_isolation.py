@@ -11,7 +11,7 @@ import re
 import httpx
 
 from callroute.app import create_app
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests import factories
 from tests.compat import oneuptime_support
 from tests.conftest import Tenant

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
-from callroute.context import AppContext
 from tests.conftest import Tenant, make_key
 
 URL = "/api/v1/members"

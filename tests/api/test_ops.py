@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.errors import SchemaError
 from callroute.timers.runner import Runner

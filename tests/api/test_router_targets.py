@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests import callsetup, factories
 from tests.conftest import Tenant
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from callroute.models import ProviderConnection
 from tests import factories
 from tests.conftest import Tenant

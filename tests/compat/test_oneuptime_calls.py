@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
 from callroute.compat.oneuptime.policies.schemas import GREETING, NEXT_ENGINEER, NO_ANSWER
-from callroute.context import AppContext
 from callroute.timers.runner import Runner
 from tests import callsetup, factories
 from tests.compat.oneuptime_calls import (

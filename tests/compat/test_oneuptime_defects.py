@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.timers.runner import Runner

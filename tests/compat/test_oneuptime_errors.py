@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
-from callroute.context import AppContext
 from tests import factories
 from tests.compat.oneuptime_support import (
     LOGS,

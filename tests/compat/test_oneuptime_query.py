@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests import callsetup
 from tests.compat.oneuptime_calls import dial, hotline
 from tests.compat.oneuptime_support import (

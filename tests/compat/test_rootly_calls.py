@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests import callsetup, factories
 from tests.compat import rootly_support as rs
 from tests.compat.rootly_support import CLOCKWORK_WALTZ

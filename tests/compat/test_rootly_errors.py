@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
 from callroute.auth.ratelimit import RateLimiter
-from callroute.context import AppContext
 from callroute.models import Router
 from tests.compat import rootly_support as rs
 from tests.compat.rootly_support import BASE

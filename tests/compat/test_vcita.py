@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
-from callroute.context import AppContext
 from tests import callsetup, factories
 from tests.conftest import Tenant, make_key
 

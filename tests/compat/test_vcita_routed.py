@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
 from callroute.compat.vcita.translate import timestamp
-from callroute.context import AppContext
 from callroute.timers.runner import Runner
 from tests import callsetup, factories
 from tests.compat.test_vcita import BASE, JSON, assert_error, update_body

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.auth.permissions import Role
-from callroute.context import AppContext
 from tests import factories
 from tests.compat import voicelink_setup as vl
 from tests.compat.voicelink_setup import MOBILE, URL, Partner

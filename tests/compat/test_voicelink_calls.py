@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests import callsetup, factories
 from tests.compat import voicelink_setup as vl
 from tests.compat.voicelink_setup import MOBILE, OWNER_PHONE, URL, Partner

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from callroute.db.handles import HandleKind, next_handle
 from callroute.models import ProjectCounter, ProviderConnection
 from tests import factories

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests.conftest import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests.conftest import Tenant
 from tests.e2e.test_cli import one_line_error, run_cli
 from tests.integration.test_key_rotation import (

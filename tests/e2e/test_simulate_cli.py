@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.clock import SystemClock
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.models import Timer
 from tests import callsetup

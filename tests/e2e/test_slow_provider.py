@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.clock import SystemClock
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY, Tenant, make_tenant

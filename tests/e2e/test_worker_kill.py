@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.clock import SystemClock
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from tests import callsetup
 from tests.conftest import TEST_SECRET_KEY, Tenant, make_tenant

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from tests import callsetup
 from tests.conftest import Tenant
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from callroute.context import AppContext
-from callroute.webhooks.signing import SIGNATURE_HEADER, verify
+from callroute.app_context import AppContext
+from callroute.outgoing_webhooks.signing import SIGNATURE_HEADER, verify
 from tests import callsetup
 from tests.conftest import Tenant
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests import callsetup
 from tests.conftest import Tenant
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import delete, update
 
-from callroute.calls import sources
+from callroute.app_context import AppContext
+from callroute.calls import config_cache
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from callroute.db.revisions import config_revision
 from callroute.models import Revision, Team
 from tests import callsetup, factories
@@ -174,7 +174,7 @@ async def test_forgetting_what_is_kept_changes_nothing(
 ) -> None:
     line = await callsetup.routed_line(client, tenant)
     kept = await callsetup.place(client, tenant, line, default="no-answer")
-    sources.forget_all()
+    config_cache.forget_all()
     read_again = await callsetup.place(client, tenant, line, default="no-answer")
     one = await callsetup.call(client, tenant, kept["id"])
     two = await callsetup.call(client, tenant, read_again["id"])

@@ -14,9 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.timers.runner import Runner
 from tests import callsetup

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from callroute.db.engine import create_engine
+from callroute.db.connect import create_engine
 from callroute.db.handles import HandleKind, next_handle
 from callroute.db.schema import downgrade, migrate
 from callroute.db.session import Database

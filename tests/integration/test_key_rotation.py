@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from callroute import crypto
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.config import Settings
 from callroute.connections.schemas import ConnectionCreate, ConnectionKind
 from callroute.connections.service import ConnectionService
-from callroute.context import AppContext
 from callroute.crypto import SecretKeys
 from callroute.db.revisions import config_revision
 from callroute.db.session import Database

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from callroute.db.base import Base
-from callroute.db.engine import create_engine
+from callroute.db.connect import create_engine
 from callroute.db.schema import downgrade, head_revision, migrate, schema_status
 from tests import databases
 

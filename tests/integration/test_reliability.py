@@ -11,16 +11,16 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.models import Call, Timer
+from callroute.outgoing_webhooks import delivery as webhooks
 from callroute.timers.runner import Runner
 from callroute.timers.store import TimerStore
-from callroute.webhooks import delivery as webhooks
 from tests import callsetup
 from tests.conftest import Tenant
 from tests.integration.test_call_flow import rung_numbers

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callroute.app import create_app
+from callroute.app_context import AppContext
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.engine.schedule import compile_schedule
 from callroute.schedules.schemas import LayerIn

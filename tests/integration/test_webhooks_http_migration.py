@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from callroute.db.engine import create_engine
+from callroute.db.connect import create_engine
 from callroute.db.schema import migrate
 from callroute.db.types import UTCDateTime
 from tests import databases

@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.timers.runner import Runner
 from tests import callsetup, factories
 from tests.conftest import TEST_SECRET_KEY, Tenant

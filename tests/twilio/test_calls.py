@@ -12,8 +12,8 @@ from xml.etree.ElementTree import Element
 
 import httpx
 
+from callroute.app_context import AppContext
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from callroute.timers.runner import Runner
 from tests import callsetup
 from tests.conftest import Tenant

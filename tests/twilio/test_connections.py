@@ -8,7 +8,7 @@ import json
 
 import httpx
 
-from callroute.context import AppContext
+from callroute.app_context import AppContext
 from tests import callsetup, factories
 from tests.conftest import Tenant
 from tests.twilio.cloud import PUBLIC_URL, Phone, TwilioCloud, shape, sid, sign, twiml_of

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callroute.engine.callflow import codec
-from callroute.engine.callflow.context import TIMER_PHASES
 from callroute.engine.callflow.machine import step
 from callroute.engine.callflow.model import (
     Action,
@@ -42,6 +41,7 @@ from callroute.engine.callflow.model import (
     TranscriptReady,
     Transition,
 )
+from callroute.engine.callflow.step_context import TIMER_PHASES
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CALLER = "+15551230000"

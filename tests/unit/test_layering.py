@@ -42,7 +42,7 @@ def test_every_module_is_checked() -> None:
     assert {"callroute.app", "callroute.engine.callflow.machine", "callroute.migrations.env"} <= (
         names
     )
-    assert "callroute.providers.twilio.webhooks" in source_project().routes
+    assert "callroute.providers.twilio.routes" in source_project().routes
 
 
 # -- the checker, on made-up modules -----------------------------------------------------------
@@ -86,8 +86,8 @@ def _check(rule: Rule, name: str, source: str) -> list[str]:
         (
             services_know_no_http,
             "callroute.fake.inbox_repository",
-            "from callroute.providers.twilio import webhooks",
-            "from callroute.providers.twilio import webhooks",
+            "from callroute.providers.twilio import routes",
+            "from callroute.providers.twilio import routes",
         ),
         (
             services_know_no_http,
@@ -188,8 +188,9 @@ def test_a_violation_is_reported(rule: Rule, name: str, source: str, reported: s
         (
             services_know_no_http,
             "callroute.fake.service",
-            "from callroute.api_keys.repository import ApiKeyLookup\nfrom callroute.webhooks "
-            "import delivery\nfrom callroute.db.pagination import Cursor",
+            "from callroute.api_keys.repository import ApiKeyLookup\n"
+            "from callroute.outgoing_webhooks import delivery\n"
+            "from callroute.db.pagination import Cursor",
         ),
         (
             sql_only_in_repositories,

@@ -1,4 +1,4 @@
-"""Where webhooks may go (webhooks/destinations.py), per class of address, with names
+"""Where webhooks may go (outgoing_webhooks/destinations.py), per class of address, with names
 resolved by an injected resolver: no test here needs the network."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import ipaddress
 
 import pytest
 
-from callroute.webhooks.destinations import Resolver, address_refusal, refusal, url_refusal
+from callroute.outgoing_webhooks.destinations import Resolver, address_refusal, refusal, url_refusal
 
 REFUSED = {
     "loopback": ["127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"],

@@ -14,8 +14,8 @@ from callroute.api.pagination import ListQuery, Page, page_of
 from callroute.api.schemas import RequestModel, ResponseModel, StrictStr
 from callroute.auth.principal import Principal
 from callroute.calls.runtime import alert_summary
+from callroute.outgoing_webhooks import delivery as webhooks
 from callroute.validation import found
-from callroute.webhooks import delivery as webhooks
 
 
 class AlertOut(ResponseModel):

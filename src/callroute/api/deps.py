@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.app_context import AppContext
 from callroute.auth.principal import Principal, authenticate
 from callroute.clock import Clock
-from callroute.context import AppContext
 from callroute.errors import Forbidden
 
 # Routers carry the full path in their own prefix (rather than gaining it when included), so

@@ -17,7 +17,7 @@ from callroute.db.session import is_readonly
 from callroute.errors import RateLimited, Unauthorized
 
 if TYPE_CHECKING:
-    from callroute.context import AppContext
+    from callroute.app_context import AppContext
 
 # Writing last_used_at on every request would turn each read into a write; once a minute is
 # precise enough to tell a live key from a forgotten one.

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.calls import sources
+from callroute.calls import config_cache
 from callroute.calls.repository import enabled_routers
 from callroute.calls.snapshot import build_snapshot
 from callroute.db.revisions import config_revision
@@ -25,7 +25,7 @@ async def responders_on_call(session: AsyncSession, now: datetime) -> dict[str, 
     revision = await config_revision(session)
     counts: dict[str, int] = {}
     for project_id, router_id in await enabled_routers(session):
-        source = await sources.router_source(session, project_id, router_id, revision, now)
+        source = await config_cache.router_source(session, project_id, router_id, revision, now)
         if source is None:
             continue
         snapshot = build_snapshot(source, "", "", None, now)

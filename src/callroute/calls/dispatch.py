@@ -31,15 +31,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.app_context import AppContext
 from callroute.calls import inbox_repository
 from callroute.calls.effect_repository import EffectRepository, Intent, intent_of
 from callroute.calls.records import CallRecords
 from callroute.calls.repository import lock_call
 from callroute.calls.runtime import CallRuntime
-from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
-from callroute.engine.callflow.context import RING_TIMEOUT, RINGING_STATUSES
+from callroute.engine.callflow.step_context import RING_TIMEOUT, RINGING_STATUSES
 from callroute.errors import ProviderUnavailable
 from callroute.metrics import Metrics
 from callroute.models import Call, ProviderConnection

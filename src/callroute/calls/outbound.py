@@ -22,8 +22,8 @@ from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.errors import Conflict
 from callroute.models import Call, PhoneNumber, ProviderConnection, Router
+from callroute.outgoing_webhooks import delivery as webhooks
 from callroute.routers.schemas import ActionIn, OutboundIn, RouterConfig
-from callroute.webhooks import delivery as webhooks
 
 
 class OutboundCalls:

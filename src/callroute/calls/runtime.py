@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.alerts.service import AlertLifecycle
-from callroute.calls import sources
+from callroute.calls import config_cache
 from callroute.calls.observations import observe_refused, observe_step
 from callroute.calls.records import CallRecords
 from callroute.calls.repository import InboundTarget, inbound_target, lock_call
@@ -29,8 +29,8 @@ from callroute.engine.callflow import model as m
 from callroute.engine.callflow.machine import step
 from callroute.ids import new_id
 from callroute.models import Call
+from callroute.outgoing_webhooks import delivery as webhooks
 from callroute.timers.store import TimerBatch, TimerStore, engine_key
-from callroute.webhooks import delivery as webhooks
 
 _INTERNAL = (m.RaiseAlert, m.AcknowledgeAlert, m.ResolveAlert, m.AttachToAlert)
 UNAVAILABLE_MESSAGE = m.Prompt("This line is not available at the moment. Goodbye.")
@@ -131,7 +131,7 @@ class CallRuntime:
         )
         source = None
         if target.router_id is not None and target.router_enabled:
-            source = await sources.router_source(
+            source = await config_cache.router_source(
                 self.session, target.project_id, target.router_id, target.revision, now
             )
         if source is None or not target.connection_enabled:
@@ -148,7 +148,7 @@ class CallRuntime:
         call.snapshot = codec.snapshot_to_dict(snapshot)
         call.state = codec.state_to_dict(m.CallState())
         self._subscriptions[call.project_id] = list(
-            await sources.subscribers(self.session, call.project_id, target.revision)
+            await config_cache.subscribers(self.session, call.project_id, target.revision)
         )
         await self._notify(call, "call.started", call_summary(call), now)
         return await self.apply(call, m.CallArrived(), now, fresh=True, snapshot=snapshot)

@@ -6,7 +6,7 @@ which numbers, resolved now. Editing the router or a policy later never changes 
 is already ringing.
 
 Two halves: :func:`load_source` reads the router's configuration from the database into a
-:class:`RouterSource` that answers for a window of time (see calls/sources.py, which keeps it
+:class:`RouterSource` that answers for a window of time (see calls/config_cache.py, which keeps it
 per process); :func:`build_snapshot` turns a source into one call's snapshot, without I/O.
 """
 

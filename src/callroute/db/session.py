@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callroute.db import revisions  # noqa: F401  (registers the configuration-revision hooks)
-from callroute.db.engine import READONLY_OPTION, create_engine
+from callroute.db.connect import READONLY_OPTION, create_engine
 
 log = structlog.get_logger(__name__)
 _AFTER_COMMIT = "after_commit"

@@ -7,6 +7,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.bots.repository import BotRepository
+from callroute.catalog.repository import ServiceRepository
 from callroute.clock import Clock
 from callroute.connections.repository import ConnectionRepository
 from callroute.db.handles import HandleKind, next_handle
@@ -30,7 +31,6 @@ from callroute.routers.schemas import (
     TargetType,
 )
 from callroute.schedules.repository import ScheduleRepository
-from callroute.services.repository import ServiceRepository
 from callroute.sip_trunks.repository import TrunkRepository
 from callroute.teams.repository import TeamRepository
 from callroute.urgencies.repository import UrgencyRepository

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import structlog
 
+from callroute.app_context import AppContext
 from callroute.calls.runtime import CallRuntime
-from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.timers.store import TimerStore, engine_key

@@ -30,18 +30,18 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.app_context import AppContext
 from callroute.calls import dispatch, inbox_repository
 from callroute.calls.repository import lock_call
 from callroute.calls.runtime import CallRuntime
 from callroute.calls.trouble import note_provider_trouble
 from callroute.clock import FrozenClock
-from callroute.context import AppContext
 from callroute.engine.callflow import codec
 from callroute.engine.callflow import model as m
 from callroute.errors import ProviderUnavailable
+from callroute.outgoing_webhooks import delivery as webhooks
 from callroute.timers.auditor import audit
 from callroute.timers.store import Claimed, TimerStore
-from callroute.webhooks import delivery as webhooks
 
 log = structlog.get_logger(__name__)
 

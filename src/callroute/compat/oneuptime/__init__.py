@@ -13,10 +13,10 @@ from functools import cache
 from fastapi import APIRouter, FastAPI
 
 from callroute.api.routing import add_routes
+from callroute.app_context import AppContext
 from callroute.compat.oneuptime import errors
 from callroute.compat.oneuptime.crud import crud_router
 from callroute.compat.oneuptime.resources import RESOURCES
-from callroute.context import AppContext
 
 
 @cache

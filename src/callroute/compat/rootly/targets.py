@@ -12,12 +12,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.catalog.repository import ServiceRepository
+from callroute.catalog.schemas import ServiceKind
 from callroute.compat.rootly.schemas import PagingTargetIn, PagingTargetType
 from callroute.compat.rootly.translate import Target
 from callroute.errors import ValidationFailed
 from callroute.escalation_policies.repository import PolicyRepository
-from callroute.services.repository import ServiceRepository
-from callroute.services.schemas import ServiceKind
 from callroute.teams.repository import TeamRepository
 
 _NOUNS = {

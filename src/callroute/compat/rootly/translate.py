@@ -24,10 +24,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from callroute.catalog.schemas import ServiceKind
 from callroute.compat.rootly.schemas import Kind, PagingTargetType
 from callroute.engine.callflow.model import ActionKind, Fallback, RingMode
 from callroute.routers.schemas import ActionIn, PromptIn, RouterConfig, TargetType
-from callroute.services.schemas import ServiceKind
 
 NATIVE_TYPES: dict[PagingTargetType, TargetType] = {
     PagingTargetType.SERVICE: TargetType.SERVICE,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from callroute.api.routing import add_routes
+from callroute.app_context import AppContext
 from callroute.compat.vcita.errors import ERROR_PREFIX, ERROR_SCHEMA, render
 from callroute.compat.vcita.routes import router
-from callroute.context import AppContext
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:

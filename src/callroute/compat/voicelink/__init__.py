@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from callroute.api.routing import add_routes
+from callroute.app_context import AppContext
 from callroute.compat.voicelink.errors import ERROR_SCHEMA, render_error
 from callroute.compat.voicelink.routes import PREFIX, router
-from callroute.context import AppContext
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from callroute.engine.callflow import ringing
-from callroute.engine.callflow.context import MAX_DURATION, Ctx
 from callroute.engine.callflow.fallback import NOBODY_ANSWERED, fall_back, start_voicemail
 from callroute.engine.callflow.model import (
     Action,
@@ -29,6 +28,7 @@ from callroute.engine.callflow.model import (
     Snapshot,
     TranscriptReady,
 )
+from callroute.engine.callflow.step_context import MAX_DURATION, Ctx
 
 FORWARD_TIMEOUT_SECONDS = 30
 NO_RECORDING = "no recording arrived"

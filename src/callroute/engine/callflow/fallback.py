@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from callroute.engine.callflow.context import RECORDING_TIMEOUT, Ctx
 from callroute.engine.callflow.model import CallStatus, Fallback, Phase, Record, Say
+from callroute.engine.callflow.step_context import RECORDING_TIMEOUT, Ctx
 
 NOBODY_ANSWERED = "nobody answered"
 NOBODY_AVAILABLE = "nobody available"

@@ -13,19 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from callroute.engine.callflow import actions, outbound, ringing
-from callroute.engine.callflow.context import (
-    ACCEPT_TIMEOUT,
-    DEADLINE,
-    DIAL_TIMEOUT,
-    LEVEL_DELAY,
-    MAX_DURATION,
-    MENU_TIMEOUT,
-    PIN_TIMEOUT,
-    RECORDING_TIMEOUT,
-    RING_TIMEOUT,
-    TIMER_PHASES,
-    Ctx,
-)
 from callroute.engine.callflow.fallback import RECORDING_AFTER_HANGUP_SECONDS
 from callroute.engine.callflow.model import (
     BridgeEnded,
@@ -54,6 +41,19 @@ from callroute.engine.callflow.model import (
     TimerFired,
     TranscriptReady,
     Transition,
+)
+from callroute.engine.callflow.step_context import (
+    ACCEPT_TIMEOUT,
+    DEADLINE,
+    DIAL_TIMEOUT,
+    LEVEL_DELAY,
+    MAX_DURATION,
+    MENU_TIMEOUT,
+    PIN_TIMEOUT,
+    RECORDING_TIMEOUT,
+    RING_TIMEOUT,
+    TIMER_PHASES,
+    Ctx,
 )
 
 PIN_GATHER_SECONDS = 10

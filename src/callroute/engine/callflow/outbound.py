@@ -10,7 +10,6 @@ call; the rest (timers, provider errors, stray keys) go through the common handl
 from __future__ import annotations
 
 from callroute.engine.callflow import ringing
-from callroute.engine.callflow.context import DIAL_TIMEOUT, MAX_DURATION, Ctx
 from callroute.engine.callflow.model import (
     Action,
     ActionKind,
@@ -32,6 +31,7 @@ from callroute.engine.callflow.model import (
     Phase,
     PlaceCall,
 )
+from callroute.engine.callflow.step_context import DIAL_TIMEOUT, MAX_DURATION, Ctx
 
 # The provider reports an unanswered dial itself; the timer only covers a report that never
 # came.

@@ -12,15 +12,6 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from callroute.engine.callflow.context import (
-    ACCEPT_TIMEOUT,
-    DEADLINE,
-    LEVEL_DELAY,
-    MAX_DURATION,
-    RING_TIMEOUT,
-    RINGING_STATUSES,
-    Ctx,
-)
 from callroute.engine.callflow.fallback import NOBODY_ANSWERED, NOBODY_AVAILABLE, fall_back
 from callroute.engine.callflow.model import (
     Action,
@@ -43,6 +34,15 @@ from callroute.engine.callflow.model import (
     RingStrategy,
     Say,
     Snapshot,
+)
+from callroute.engine.callflow.step_context import (
+    ACCEPT_TIMEOUT,
+    DEADLINE,
+    LEVEL_DELAY,
+    MAX_DURATION,
+    RING_TIMEOUT,
+    RINGING_STATUSES,
+    Ctx,
 )
 
 # A responder who picked up is hearing the accept prompt; the ring timeout must not cut them

@@ -4,18 +4,18 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.catalog.repository import ServiceRepository
+from callroute.catalog.schemas import ServiceCreate, ServiceListQuery, ServiceUpdate
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult
 from callroute.errors import Conflict
 from callroute.escalation_policies.repository import PolicyRepository
 from callroute.integrity.service import IntegrityService
 from callroute.models import Service
-from callroute.services.repository import ServiceRepository
-from callroute.services.schemas import ServiceCreate, ServiceListQuery, ServiceUpdate
 from callroute.validation import found, reject_nulls, require_existing
 
 
-class ServiceService:
+class CatalogService:
     def __init__(self, session: AsyncSession, project_id: uuid.UUID, clock: Clock) -> None:
         self.session = session
         self.repo = ServiceRepository(session, project_id)

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.calls.snapshot import RouterSource, load_source
 from callroute.models import Router
-from callroute.webhooks import delivery as webhooks
+from callroute.outgoing_webhooks import delivery as webhooks
 
 SOURCE_LIFETIME = timedelta(minutes=5)
 MAX_ENTRIES = 4096

@@ -10,7 +10,7 @@ from callroute.api.schemas import E164, RequestModel, StrictStr
 from callroute.auth.principal import Principal
 from callroute.calls.schemas import CallOut
 from callroute.providers.simulator.script import DEFAULT_BEHAVIOUR, Script, parse_behaviour
-from callroute.simulator.service import place_call, place_outbound_call
+from callroute.simulated_calls.service import place_call, place_outbound_call
 
 
 def _phones(phones: dict[str, str]) -> dict[str, str]:

@@ -8,15 +8,15 @@ from datetime import timedelta
 
 from rich.console import Console
 
+from callroute.app_context import AppContext
 from callroute.calls.repository import timeline_after
 from callroute.clock import Clock, FrozenClock, SystemClock
 from callroute.config import Settings
-from callroute.context import AppContext
 from callroute.db.session import Database
 from callroute.models import Call
 from callroute.providers.simulator.script import Script
-from callroute.simulator.narrate import describe
-from callroute.simulator.service import place_call
+from callroute.simulated_calls.narrate import describe
+from callroute.simulated_calls.service import place_call
 from callroute.timers.auditor import FINAL
 from callroute.timers.runner import Runner
 from callroute.timers.store import TimerStore

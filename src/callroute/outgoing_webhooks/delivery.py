@@ -18,11 +18,11 @@ from callroute.crypto import SecretKeys
 from callroute.db.session import Database
 from callroute.ids import new_id
 from callroute.models import WebhookDelivery, WebhookSubscription
+from callroute.outgoing_webhooks import destinations
+from callroute.outgoing_webhooks.repository import SubscriptionRepository
+from callroute.outgoing_webhooks.signing import SIGNATURE_HEADER, sign
 from callroute.projects.repository import ProjectRepository
 from callroute.timers.store import TimerBatch, TimerStore
-from callroute.webhooks import destinations
-from callroute.webhooks.repository import SubscriptionRepository
-from callroute.webhooks.signing import SIGNATURE_HEADER, sign
 
 log = structlog.get_logger(__name__)
 

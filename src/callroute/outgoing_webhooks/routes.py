@@ -18,10 +18,10 @@ from callroute.auth.principal import Principal
 from callroute.errors import ValidationFailed
 from callroute.integrity.schemas import Deleted
 from callroute.models import WebhookSubscription
+from callroute.outgoing_webhooks import destinations
+from callroute.outgoing_webhooks.delivery import EVENT_TYPES
+from callroute.outgoing_webhooks.repository import DeliveryRepository, SubscriptionRepository
 from callroute.validation import found, reject_nulls
-from callroute.webhooks import destinations
-from callroute.webhooks.delivery import EVENT_TYPES
-from callroute.webhooks.repository import DeliveryRepository, SubscriptionRepository
 
 Url = Annotated[StrictStr, Field(max_length=2000, pattern=r"^https?://\S+$")]
 

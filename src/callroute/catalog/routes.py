@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query
 from callroute.api.deps import API_PREFIX, ClockDep, Session, require
 from callroute.api.pagination import Page, page_of
 from callroute.auth.principal import Principal
+from callroute.catalog.schemas import ServiceCreate, ServiceListQuery, ServiceOut, ServiceUpdate
+from callroute.catalog.service import CatalogService
 from callroute.integrity.schemas import Deleted
-from callroute.services.schemas import ServiceCreate, ServiceListQuery, ServiceOut, ServiceUpdate
-from callroute.services.service import ServiceService
 
 router = APIRouter(prefix=f"{API_PREFIX}/services", tags=["services"])
 
@@ -21,7 +21,7 @@ Writer = Annotated[Principal, Depends(require("services:write"))]
 async def create_service(
     data: ServiceCreate, principal: Writer, session: Session, clock: ClockDep
 ) -> ServiceOut:
-    service = await ServiceService(session, principal.project_id, clock).create(data)
+    service = await CatalogService(session, principal.project_id, clock).create(data)
     return ServiceOut.model_validate(service)
 
 
@@ -32,7 +32,7 @@ async def list_services(
     session: Session,
     clock: ClockDep,
 ) -> Page[ServiceOut]:
-    result = await ServiceService(session, principal.project_id, clock).page(query)
+    result = await CatalogService(session, principal.project_id, clock).page(query)
     return page_of(ServiceOut, result)
 
 
@@ -40,7 +40,7 @@ async def list_services(
 async def get_service(
     service_id: str, principal: Reader, session: Session, clock: ClockDep
 ) -> ServiceOut:
-    service = await ServiceService(session, principal.project_id, clock).get(service_id)
+    service = await CatalogService(session, principal.project_id, clock).get(service_id)
     return ServiceOut.model_validate(service)
 
 
@@ -48,7 +48,7 @@ async def get_service(
 async def update_service(
     service_id: str, data: ServiceUpdate, principal: Writer, session: Session, clock: ClockDep
 ) -> ServiceOut:
-    service = await ServiceService(session, principal.project_id, clock).update(service_id, data)
+    service = await CatalogService(session, principal.project_id, clock).update(service_id, data)
     return ServiceOut.model_validate(service)
 
 
@@ -56,5 +56,5 @@ async def update_service(
 async def delete_service(
     service_id: str, principal: Writer, session: Session, clock: ClockDep
 ) -> Deleted:
-    deleted = await ServiceService(session, principal.project_id, clock).delete(service_id)
+    deleted = await CatalogService(session, principal.project_id, clock).delete(service_id)
     return Deleted.of(deleted, [])
