@@ -5,6 +5,7 @@ from callroute.models.api_key import ApiKey
 from callroute.models.call import Call, CallEffect, CallEvent, CallLeg, Recording
 from callroute.models.contact import Contact, ContactPhone
 from callroute.models.escalation import EscalationLevel, EscalationPolicy, EscalationTarget
+from callroute.models.inbox import InboxEvent
 from callroute.models.member import Member, MemberPhone
 from callroute.models.project import Project, ProjectCounter
 from callroute.models.revision import Revision
@@ -18,7 +19,7 @@ from callroute.models.schedule import (
 from callroute.models.service import Service, Urgency
 from callroute.models.team import Team, TeamMember
 from callroute.models.telephony import Bot, PhoneNumber, ProviderConnection, SipTrunk
-from callroute.models.timer import InboxEvent, Timer
+from callroute.models.timer import Timer
 from callroute.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [

@@ -40,18 +40,3 @@ class Timer(IdMixin, Base):
     claimed_until: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
-
-
-class InboxEvent(IdMixin, Base):
-    """Every provider event we accepted, unique on (provider, event id): a retried or
-    duplicated webhook finds its row and has no second effect."""
-
-    __tablename__ = "inbox_events"
-    __table_args__ = (UniqueConstraint("provider", "event_id"),)
-
-    provider: Mapped[str] = mapped_column(String(20))
-    event_id: Mapped[str] = mapped_column(String(200))
-    call_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("calls.id", ondelete="CASCADE"), index=True
-    )
-    received_at: Mapped[datetime]
