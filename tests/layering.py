@@ -14,6 +14,9 @@
    violation.
 4. Providers are adapters: they never import ``callroute.timers``, and of ``callroute.calls``
    only the provider-neutral ``callroute.calls.ingress``.
+5. Repositories live in repository modules: no class named ``*Repository`` (or deriving
+   from one) is defined in a route, service or any other module, so a resource's queries are
+   found where its folder says they are.
 """
 
 from __future__ import annotations
@@ -277,11 +280,27 @@ def providers_are_adapters(project: Project, module: Module) -> Iterator[Violati
             )
 
 
+def repositories_in_repository_modules(project: Project, module: Module) -> Iterator[Violation]:
+    if REPOSITORY_FILE.match(module.filename) or within(module.name, "callroute.db"):
+        return  # db/ holds the base class (ScopedRepository)
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = [ast.unparse(base) for base in node.bases]
+        if node.name.endswith("Repository") or any("Repository" in b for b in bases):
+            yield Violation(
+                module.name,
+                node.lineno,
+                f"class {node.name}: a repository lives in repository.py or *_repository.py",
+            )
+
+
 RULES: dict[str, Rule] = {
     "engine_is_pure": engine_is_pure,
     "services_know_no_http": services_know_no_http,
     "sql_only_in_repositories": sql_only_in_repositories,
     "providers_are_adapters": providers_are_adapters,
+    "repositories_in_repository_modules": repositories_in_repository_modules,
 }
 
 

@@ -19,6 +19,7 @@ from tests.layering import (
     engine_is_pure,
     load_module,
     providers_are_adapters,
+    repositories_in_repository_modules,
     services_know_no_http,
     sql_only_in_repositories,
 )
@@ -59,6 +60,19 @@ def _check(rule: Rule, name: str, source: str) -> list[str]:
     ("rule", "name", "source", "reported"),
     [
         (engine_is_pure, "callroute.engine.fake", "import httpx", "import httpx"),
+        (
+            repositories_in_repository_modules,
+            "callroute.fake.routes",
+            "class BotRepository:\n    pass",
+            "class BotRepository",
+        ),
+        (
+            repositories_in_repository_modules,
+            "callroute.fake.service",
+            "from callroute.db.repository import ScopedRepository\n"
+            "class Numbers(ScopedRepository[Number]):\n    pass",
+            "class Numbers",
+        ),
         (
             engine_is_pure,
             "callroute.engine.fake",
@@ -215,6 +229,17 @@ def test_a_violation_is_reported(rule: Rule, name: str, source: str, reported: s
             "callroute.providers.fake",
             "from callroute.calls.ingress import Ingress\nfrom callroute.calls import ingress\n"
             "from callroute.engine.callflow import model",
+        ),
+        (
+            repositories_in_repository_modules,
+            "callroute.fake.repository",
+            "from callroute.db.repository import ScopedRepository\n"
+            "class BotRepository(ScopedRepository[Bot]):\n    pass",
+        ),
+        (
+            repositories_in_repository_modules,
+            "callroute.fake.inbox_repository",
+            "class InboxRepository:\n    pass",
         ),
     ],
 )

@@ -1,12 +1,31 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.db.pagination import Cursor, PageResult, SortSpec, paginate
 from callroute.db.repository import ScopedRepository
-from callroute.models import EscalationLevel, EscalationPolicy, EscalationTarget
+from callroute.models import (
+    EscalationLevel,
+    EscalationPolicy,
+    EscalationTarget,
+    Member,
+    Schedule,
+    Team,
+)
+
+
+class TargetRepository(ScopedRepository[Member | Team | Schedule]):
+    """The project's members, teams or schedules (one model each): what a level may target."""
+
+    def __init__(
+        self, session: AsyncSession, project_id: uuid.UUID, model: type[Member | Team | Schedule]
+    ) -> None:
+        super().__init__(session, project_id)
+        self.model = model  # type: ignore[misc]
 
 
 class PolicyRepository(ScopedRepository[EscalationPolicy]):

@@ -7,10 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.clock import Clock
 from callroute.db.pagination import PageResult
-from callroute.db.repository import ScopedRepository
 from callroute.engine.escalation import ResolvedPolicy, TargetKind, resolve_policy
 from callroute.errors import ValidationFailed
-from callroute.escalation_policies.repository import PolicyRepository
+from callroute.escalation_policies.repository import PolicyRepository, TargetRepository
 from callroute.escalation_policies.schemas import (
     LevelIn,
     PolicyCreate,
@@ -36,14 +35,6 @@ _TARGET_MODELS: dict[TargetKind, type[Member | Team | Schedule]] = {
     TargetKind.TEAM: Team,
     TargetKind.SCHEDULE: Schedule,
 }
-
-
-class _Scoped(ScopedRepository[Member | Team | Schedule]):
-    def __init__(
-        self, session: AsyncSession, project_id: uuid.UUID, model: type[Member | Team | Schedule]
-    ) -> None:
-        super().__init__(session, project_id)
-        self.model = model  # type: ignore[misc]
 
 
 class PolicyService:
@@ -125,7 +116,7 @@ class PolicyService:
                 refs[target.type].append((f"{field}.id", target.id))
         for kind, pairs in refs.items():
             if pairs:
-                repo = _Scoped(self.session, self.project_id, _TARGET_MODELS[kind])
+                repo = TargetRepository(self.session, self.project_id, _TARGET_MODELS[kind])
                 await require_existing(repo, pairs, kind.value)
 
 
