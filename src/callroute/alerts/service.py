@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.alerts.repository import AlertRepository
+from callroute.db.pagination import Cursor, PageResult, SortSpec
 from callroute.errors import Conflict
 from callroute.ids import new_id
 from callroute.models import Alert
+from callroute.outgoing_webhooks import delivery as webhooks
+from callroute.validation import found
 
 
 class AlertStatus:
@@ -80,3 +84,52 @@ class AlertLifecycle:
     def require_open(self, alert: Alert) -> None:
         if alert.status == AlertStatus.RESOLVED:
             raise Conflict("the alert is already resolved")
+
+
+class AlertService:
+    """The alerts API: read, and acknowledge or resolve by hand (each telling the project's
+    webhook subscribers, as the call path does)."""
+
+    def __init__(self, session: AsyncSession, project_id: uuid.UUID) -> None:
+        self.session = session
+        self.project_id = project_id
+        self.repo = AlertRepository(session, project_id)
+        self.lifecycle = AlertLifecycle(session, project_id)
+
+    async def page(
+        self, filters: dict[str, Any], sort: SortSpec, cursor: Cursor | None, limit: int
+    ) -> PageResult[Alert]:
+        return await self.repo.page(filters, sort, cursor, limit)
+
+    async def get(self, alert_id: str) -> Alert:
+        return await found(self.repo, alert_id, "alert")
+
+    async def acknowledge(self, alert_id: str, now: datetime) -> Alert:
+        alert = await self.get(alert_id)
+        self.lifecycle.require_open(alert)
+        if self.lifecycle.acknowledge(alert, None, now):
+            await webhooks.enqueue(
+                self.session, self.project_id, "alert.acknowledged", alert_summary(alert), now
+            )
+        return alert
+
+    async def resolve(self, alert_id: str, reason: str, now: datetime) -> Alert:
+        alert = await self.get(alert_id)
+        if self.lifecycle.resolve(alert, reason, now):
+            await webhooks.enqueue(
+                self.session, self.project_id, "alert.resolved", alert_summary(alert), now
+            )
+        return alert
+
+
+def alert_summary(alert: Any) -> dict[str, Any]:
+    return {
+        "alert_id": str(alert.id),
+        "call_id": str(alert.call_id) if alert.call_id else None,
+        "summary": alert.summary,
+        "status": alert.status,
+        "urgency": alert.urgency,
+        "acknowledged_by": str(alert.acknowledged_by_id) if alert.acknowledged_by_id else None,
+        "recording_url": alert.recording_url,
+        "transcript": alert.transcript,
+    }

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.alerts.service import AlertLifecycle
+from callroute.alerts.service import AlertLifecycle, alert_summary
 from callroute.calls import config_cache
 from callroute.calls.observations import observe_refused, observe_step
 from callroute.calls.records import CallRecords
@@ -356,17 +356,4 @@ def call_summary(call: Call) -> dict[str, Any]:
         "answered_by": str(call.answered_by_id) if call.answered_by_id else None,
         "started_at": call.started_at.isoformat(),
         "ended_at": call.ended_at.isoformat() if call.ended_at else None,
-    }
-
-
-def alert_summary(alert: Any) -> dict[str, Any]:
-    return {
-        "alert_id": str(alert.id),
-        "call_id": str(alert.call_id) if alert.call_id else None,
-        "summary": alert.summary,
-        "status": alert.status,
-        "urgency": alert.urgency,
-        "acknowledged_by": str(alert.acknowledged_by_id) if alert.acknowledged_by_id else None,
-        "recording_url": alert.recording_url,
-        "transcript": alert.transcript,
     }
