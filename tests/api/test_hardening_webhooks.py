@@ -143,10 +143,10 @@ async def _one_delivery(client: httpx.AsyncClient, ctx: AppContext, tenant: Tena
     )
     assert created.status_code == 201, created.text
     async with ctx.db.unit_of_work() as session:
-        count = await delivery.enqueue(
+        queued = await delivery.enqueue(
             session, tenant.project_id, "call.ended", {"call_id": "c1"}, ctx.clock.now()
         )
-        assert count == 1
+        assert len(queued) == 1
         found: uuid.UUID | None = await session.scalar(select(WebhookDelivery.id))
     assert found is not None
     return found

@@ -75,6 +75,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("PATCH", "/api/v1/webhooks/{subscription_id}"): {"description": "hijacked"},
     ("DELETE", "/api/v1/webhooks/{subscription_id}"): None,
     ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): None,
+    ("POST", "/api/v1/webhooks/{subscription_id}/test"): None,
     ("GET", "/v3/communication/voice_calls/{uid}"): None,
     ("PUT", "/v3/communication/voice_calls/{uid}"): "VOICE_CALL",
     ("GET", "/v3/communication/voice_calls/{uid}/transcript"): None,

@@ -40,6 +40,8 @@ EVENT_TYPES = (
     "alert.acknowledged",
     "alert.resolved",
 )
+# Sent only on request (POST /webhooks/{id}/test), to that one subscription.
+TEST_EVENT = "webhook.test"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -51,7 +53,7 @@ def retry_delay(attempts: int) -> timedelta:
 @dataclass(frozen=True)
 class Subscriber:
     """What queueing an event needs of a subscription: plain values, safe to keep between
-    transactions (the call path keeps them per process, see calls/sources.py)."""
+    transactions (the call path keeps them per process, see calls/config_cache.py)."""
 
     id: uuid.UUID
     events: tuple[str, ...]  # empty: every event
@@ -71,18 +73,18 @@ async def enqueue(
     subscriptions: Sequence[Subscriber] | None = None,
     timers: TimerBatch | None = None,
     call_id: uuid.UUID | None = None,
-) -> int:
-    """Record one delivery per interested subscription; the runner sends them.
+) -> list[WebhookDelivery]:
+    """Record one delivery per interested subscription (returned); the runner sends them.
     ``subscriptions`` saves the lookup when the caller has them already; ``timers`` gathers
     the delivery timers into the caller's batch instead of writing them one by one;
     ``call_id``: the call the event is about (its own worker may deliver it)."""
     if subscriptions is None:
         subscriptions = await subscriptions_of(session, project_id)
     if not subscriptions:
-        return 0
+        return []
     event_id = f"evt_{new_id().hex}"
     payload = {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": data}
-    count = 0
+    delivered: list[WebhookDelivery] = []
     for subscription in subscriptions:
         if subscription.events and event_type not in subscription.events:
             continue
@@ -99,13 +101,13 @@ async def enqueue(
             created_at=now,
         )
         session.add(delivery)
-        payload = {"delivery_id": str(delivery.id)}
+        timer = {"delivery_id": str(delivery.id)}
         if timers is not None:
-            timers.arm("webhook", now, now, payload=payload, call_id=call_id)
+            timers.arm("webhook", now, now, payload=timer, call_id=call_id)
         else:
-            await TimerStore(session).arm("webhook", now, now, payload=payload, call_id=call_id)
-        count += 1
-    return count
+            await TimerStore(session).arm("webhook", now, now, payload=timer, call_id=call_id)
+        delivered.append(delivery)
+    return delivered
 
 
 @dataclass(frozen=True)

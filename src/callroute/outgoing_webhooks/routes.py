@@ -90,6 +90,20 @@ async def delete_subscription(
     return Deleted.of(row.id, [])
 
 
+@router.post(
+    "/{subscription_id}/test",
+    status_code=202,
+    response_model=DeliveryOut,
+    summary="Send a webhook.test event to this subscription now",
+)
+async def send_test_event(
+    subscription_id: str, principal: Writer, session: Session, clock: ClockDep, ctx: Ctx
+) -> DeliveryOut:
+    queued = await _service(session, principal, clock, ctx).send_test(subscription_id)
+    ctx.kick_runner()  # delivered by the timer runner, as soon as this request commits
+    return DeliveryOut.model_validate(queued)
+
+
 @router.get(
     "/{subscription_id}/deliveries",
     response_model=Page[DeliveryOut],

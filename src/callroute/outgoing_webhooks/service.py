@@ -13,7 +13,8 @@ from callroute.crypto import SecretKeys
 from callroute.db.pagination import PageResult
 from callroute.errors import ValidationFailed
 from callroute.models import WebhookDelivery, WebhookSubscription
-from callroute.outgoing_webhooks import destinations
+from callroute.outgoing_webhooks import delivery, destinations
+from callroute.outgoing_webhooks.delivery import TEST_EVENT, Subscriber
 from callroute.outgoing_webhooks.repository import DeliveryRepository, SubscriptionRepository
 from callroute.outgoing_webhooks.schemas import (
     DeliveryListQuery,
@@ -91,6 +92,22 @@ class SubscriptionService:
         return await DeliveryRepository(self.session, self.project_id).page(
             row.id, query.status, query.sort_spec(), query.decoded_cursor(), query.limit
         )
+
+    async def send_test(self, subscription_id: str) -> WebhookDelivery:
+        """Queue a ``webhook.test`` event for this subscription alone, whatever events it
+        takes: signed and delivered (and retried, and logged) like any other."""
+        row = await self.get(subscription_id)
+        now = self.clock.now()
+        data = {
+            "subscription_id": str(row.id),
+            "message": "A test event from callroute: your receiver is reachable and can verify "
+            "the Callroute-Signature header with this subscription's secret.",
+        }
+        [queued] = await delivery.enqueue(
+            self.session, self.project_id, TEST_EVENT, data, now, [Subscriber(row.id, ())]
+        )
+        await self.session.flush()
+        return queued
 
     async def _check_destination(self, url: str) -> None:
         """Refuse a destination the server must not connect to (destinations.py)."""
