@@ -9,6 +9,8 @@ import pytest
 
 from callroute.context import AppContext
 from callroute.errors import Conflict
+from callroute.escalation_policies.schemas import PolicyFields
+from callroute.escalation_policies.service import PolicyService
 from callroute.numbers.service import NumberService
 from tests import factories
 from tests.conftest import Tenant
@@ -48,3 +50,24 @@ async def test_a_number_any_project_holds_is_not_claimable(
         "message": f"number: {held['number']} is already in use",
         "field": "number",
     }
+
+
+async def test_a_policy_without_levels_has_the_rules_of_any_policy(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    taken = await factories.policy(
+        client, tenant, [{"type": "member", "id": (await factories.member(client, tenant))["id"]}]
+    )
+    async with ctx.db.unit_of_work() as session:
+        policies = PolicyService(session, tenant.project_id, ctx.clock)
+        with pytest.raises(Conflict) as raised:
+            await policies.create_without_levels(PolicyFields(name=taken["name"]))
+        assert raised.value.field == "name"
+        created = await policies.create_without_levels(
+            PolicyFields(name="Rules", description="Added later.", repeat_count=2)
+        )
+    got = await client.get(f"/api/v1/escalation-policies/{created.id}", headers=tenant.headers)
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert (body["name"], body["description"], body["repeat_count"]) == ("Rules", "Added later.", 2)
+    assert body["levels"] == []
