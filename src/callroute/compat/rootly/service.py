@@ -16,8 +16,9 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.clock import Clock
+from callroute.compat.fields import native_fields
 from callroute.compat.rootly import render, translate
-from callroute.compat.rootly.numbers import RouterNumbers, attribute
+from callroute.compat.rootly.numbers import NUMBER_FIELDS, RouterNumbers, attribute
 from callroute.compat.rootly.query import ListParams
 from callroute.compat.rootly.repository import DirectoryLookups, LiveCallRouterRepository
 from callroute.compat.rootly.schemas import (
@@ -114,7 +115,8 @@ class LiveCallRouterService:
                 "phone_number_ids": [str(number.id)],
             },
         )
-        router = await self.routers.create(data)
+        with native_fields(NUMBER_FIELDS):  # another router's number is refused here
+            router = await self.routers.create(data)
         return (await self._resources([router]))[0]
 
     async def update(self, ref: str, attrs: UpdateAttributes) -> dict[str, Any]:
