@@ -22,6 +22,7 @@ from callroute.compat.rootly.numbers import NUMBER_FIELDS, RouterNumbers, attrib
 from callroute.compat.rootly.query import ListParams
 from callroute.compat.rootly.repository import DirectoryLookups, LiveCallRouterRepository
 from callroute.compat.rootly.schemas import (
+    DEFAULT_CALLER_GREETING,
     DEFAULT_WAITING_MUSIC_URL,
     AttributesIn,
     CreateAttributes,
@@ -102,6 +103,8 @@ class LiveCallRouterService:
         view = await self._requested(View(), attrs, sent)
         if "waiting_music_url" not in sent:
             view = replace(view, waiting_music_url=DEFAULT_WAITING_MUSIC_URL)
+        if "caller_greeting" not in sent:
+            view = replace(view, caller_greeting=DEFAULT_CALLER_GREETING)
         config = translate.write(RouterConfig(), view, _EVERYTHING)
         number = await self.numbers.for_new_router(
             attrs.country_code, attrs.phone_type, attrs.phone_number, may_claim=may_claim
