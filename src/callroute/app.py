@@ -10,7 +10,8 @@ from fastapi import APIRouter, FastAPI
 
 from callroute import __version__, ops
 from callroute.alerts.routes import router as alerts_router
-from callroute.api.errors import install_error_handlers
+from callroute.api.deps import API_PREFIX
+from callroute.api.errors import NATIVE_ERROR_SCHEMA, install_error_handlers, native_renderer
 from callroute.api.middleware import RequestContextMiddleware
 from callroute.api.routing import add_routes
 from callroute.api_keys.routes import router as api_keys_router
@@ -138,6 +139,9 @@ def create_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app, ctx.renderers)
+    # The native API's shape on its own prefix, whatever wider one a layer answers (OneUptime's
+    # is all of /api).
+    ctx.renderers.register(API_PREFIX, native_renderer, NATIVE_ERROR_SCHEMA)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=ctx.metrics,

@@ -250,6 +250,11 @@ async def test_a_logged_calls_record_can_be_corrected(
         f"/api/v1/calls/{other['id']}", json={"provider_call_id": "a"}, headers=tenant.headers
     )
     assert clash.status_code == 409
+    assert clash.json()["error"] == {
+        "code": "conflict",
+        "message": f"provider_call_id: call {call['id']} already has the vonage id 'a'",
+        "field": "provider_call_id",
+    }
     stuck = await client.patch(
         f"/api/v1/calls/{call['id']}", json={"status": "missed"}, headers=tenant.headers
     )

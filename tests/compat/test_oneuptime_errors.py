@@ -188,6 +188,42 @@ async def test_unknown_routes_and_methods_answer_like_express(
         assert response.json() == {"message": f"Page not found - {method} {path}"}
 
 
+async def test_a_model_callroute_does_not_serve_answers_like_express(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """The reference's list example (POST /api/incoming-call-policy/get-list?skip=0&limit=10)
+    sent to models of OneUptime's API that callroute does not serve: OneUptime's catch-all 404,
+    not the native error shape. The other APIs under /api keep their own shapes."""
+    example = {
+        "select": {"isEnabled": True, "name": True, "projectId": True},
+        "query": {"name": "Example name"},
+        "sort": {"createdAt": -1},
+    }
+    paging = {"skip": 0, "limit": 10}
+    for method, path in (
+        ("POST", "/api/label/get-list"),
+        ("GET", "/api/label/get-list"),
+        ("POST", "/api/monitor/count"),
+        ("DELETE", "/api/status-page/01a22bb4-0f01-7894-af2b-42249968c31a"),
+        ("POST", "/api/v2/monitor"),
+        ("GET", "/api"),
+    ):
+        body = example if method == "POST" else None
+        response = await send(client, method, path, tenant, body, paging)
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json() == {"message": f"Page not found - {method} {path}"}
+
+    native = await client.post("/api/v1/label/get-list", json=example, headers=tenant.headers)
+    assert native.status_code == 404
+    assert native.json()["error"]["code"] == "not_found"
+    voicelink = await client.post("/api/v2/voicelink/label", json=example, headers=tenant.headers)
+    assert voicelink.status_code == 404
+    assert voicelink.json()["success"] is False
+    elsewhere = await client.post("/apis/label/get-list", json=example, headers=tenant.headers)
+    assert elsewhere.status_code == 404
+    assert elsewhere.json()["error"]["code"] == "not_found"  # not under /api: the native shape
+
+
 async def test_without_a_valid_key_the_answer_is_401_from_the_middleware(
     client: httpx.AsyncClient,
 ) -> None:

@@ -142,7 +142,7 @@ async def test_the_number_and_connection_of_a_policy(
     assert router["connection_id"] == sim["id"]
     assert [n["number"] for n in router["phone_numbers"]] == ["+12015557115"]
 
-    # One policy per number.
+    # One policy per number: the router service's rule, said with OneUptime's column name.
     taken = await send(
         client,
         "POST",
@@ -150,7 +150,9 @@ async def test_the_number_and_connection_of_a_policy(
         tenant,
         {"data": {"name": "Two", "routingPhoneNumber": "+12015557115"}},
     )
-    assert "one policy per number" in error_of(taken, 400)
+    assert error_of(taken, 400) == (
+        f"routingPhoneNumber: +12015557115 is already routed by router {created['_id']}"
+    )
     theirs = await send(
         client,
         "POST",

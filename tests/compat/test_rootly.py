@@ -7,6 +7,7 @@ import re
 
 import httpx
 
+from callroute.compat.rootly.schemas import DEFAULT_CALLER_GREETING
 from tests.compat import rootly_support as rs
 from tests.compat.rootly_support import BASE, CLOCKWORK_WALTZ, MEDIA_TYPE, MUSIC
 from tests.conftest import Tenant
@@ -184,7 +185,7 @@ async def test_a_router_needs_only_the_required_attributes(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     """Without ``phone_number`` a number of the country and type is claimed; unset optional
-    attributes are null, the waiting music takes Rootly's default."""
+    attributes are null, the waiting music and the caller greeting take Rootly's defaults."""
     d = await rs.directory(client, tenant)
     created = await rs.create(client, tenant, rs.minimal(d, country_code="AU", phone_type="mobile"))
     attributes = created["attributes"]
@@ -192,11 +193,11 @@ async def test_a_router_needs_only_the_required_attributes(
     assert (attributes["country_code"], attributes["phone_type"]) == ("AU", "mobile")
     assert attributes["enabled"] is True
     assert attributes["waiting_music_url"] == CLOCKWORK_WALTZ
+    assert attributes["caller_greeting"] == DEFAULT_CALLER_GREETING
     assert attributes["should_redirect_to_voicemail_on_no_answer"] is True
     assert attributes["should_auto_resolve_alert_on_call_end"] is False
     assert attributes["calling_tree_enabled"] is False
     for name in (
-        "caller_greeting",
         "unavailable_responder_message",
         "sent_to_voicemail_delay",
         "escalation_level_delay_in_seconds",

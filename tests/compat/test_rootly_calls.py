@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from callroute.app_context import AppContext
+from callroute.compat.rootly.schemas import DEFAULT_CALLER_GREETING
 from tests import callsetup, factories
 from tests.compat import rootly_support as rs
 from tests.compat.rootly_support import CLOCKWORK_WALTZ
@@ -75,6 +76,32 @@ async def test_a_voicemail_router_takes_a_message_for_its_target(
     assert (alert["target_type"], alert["target_id"]) == ("service", d.functionality["id"])
     assert alert["urgency"] == "medium"
     assert alert["recording_url"] == record["recordings"][0]["url"]
+
+
+async def test_a_router_created_without_a_caller_greeting_says_the_one_it_reads_back(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    """Rootly's own acceptance test (terraform-provider-rootly): a router created with only
+    the voicemail greeting and one escalation policy target comes back with a caller greeting
+    and a waiting music. The greeting read back is the one callers hear."""
+    d = await rs.directory(client, tenant)
+    created = await rs.create(client, tenant, rs.minimal(d))
+    assert created["attributes"]["caller_greeting"] == DEFAULT_CALLER_GREETING
+    assert created["attributes"]["waiting_music_url"] == CLOCKWORK_WALTZ
+    assert (await rs.fetch(client, tenant, created["id"])) == created
+    router = await rs.native(client, tenant, created["id"])
+    assert router["greeting"]["text"] == DEFAULT_CALLER_GREETING
+
+    _record, entries = await call(client, tenant, ctx, created, message_seconds=5)
+    assert [c["prompt"]["text"] for c in commands(entries, "say")] == [DEFAULT_CALLER_GREETING]
+    assert [r["greeting"]["text"] for r in commands(entries, "record")] == [
+        "Please leave a message after the tone."
+    ]
+    # Removed, it reads null, and callers hear none.
+    cleared = await rs.update(client, tenant, created["id"], {"caller_greeting": None})
+    assert cleared["attributes"]["caller_greeting"] is None
+    _record, entries = await call(client, tenant, ctx, cleared, message_seconds=5)
+    assert commands(entries, "say") == []
 
 
 async def test_a_live_router_offers_its_targets_in_order_and_star_repeats(

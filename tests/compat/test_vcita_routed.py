@@ -14,7 +14,7 @@ from callroute.clock import FrozenClock
 from callroute.compat.vcita.translate import timestamp
 from callroute.timers.runner import Runner
 from tests import callsetup, factories
-from tests.compat.test_vcita import BASE, JSON, assert_error, update_body
+from tests.compat.test_vcita import BASE, EXAMPLE, JSON, assert_error, business, update_body
 from tests.conftest import Tenant
 
 ALL_STATUSES = (
@@ -201,6 +201,50 @@ async def test_a_failed_call_is_missed_and_logged_calls_sit_beside_routed_ones(
     assert call["external_uuid"] is None
     assert call["provider"] == "EXTERNAL"
     assert {c["uid"] for c in await listed(client, tenant)} == {failed["id"], call["uid"]}
+
+
+async def test_a_call_a_disabled_router_refuses_is_the_known_clients(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    """vcita's example call (+14155550148, a client of the business, to +14155550901), placed
+    for real to a number whose router is disabled: refused, it is still the client's call."""
+    biz = await business(client, tenant)  # the client calls from the example's from_number
+    connection = await factories.post(
+        client, tenant, "connections", {"name": "Sim", "kind": "simulator"}
+    )
+    number = await factories.post(
+        client,
+        tenant,
+        "numbers",
+        {"connection_id": connection["id"], "number": EXAMPLE["to_number"]},
+    )
+    await factories.post(
+        client,
+        tenant,
+        "routers",
+        {
+            "name": "Front desk",
+            "enabled": False,
+            "phone_number_ids": [number["id"]],
+            "action": {"type": "voicemail"},
+        },
+    )
+    placed = await factories.post(
+        client,
+        tenant,
+        "simulator/calls",
+        {"to": EXAMPLE["to_number"], "from": EXAMPLE["from_number"]},
+    )
+    await callsetup.settle(ctx)
+    native = await callsetup.call(client, tenant, placed["id"])
+    assert (native["status"], native["reason"]) == ("failed", "the router is disabled")
+    call = await voice_call(client, tenant, placed["id"])
+    assert call["client_uid"] == biz.client["id"]
+    assert (call["from_number"], call["to_number"]) == (
+        EXAMPLE["from_number"],
+        EXAMPLE["to_number"],
+    )
+    assert (call["direction"], call["status"], call["staff_uid"]) == ("INBOUND", "MISSED", None)
 
 
 async def test_a_voicemail_waiting_for_its_transcript_says_so(

@@ -399,7 +399,10 @@ async def test_a_did_already_routed_is_a_conflict(client: httpx.AsyncClient, p: 
     first = await vl.create(client, p, vl.example_request())
     again = await client.post(URL, json=vl.example_request(), headers=p.headers)
     assert_error(again, 409, "CONFLICT", "did_id")
-    assert f"routing {first['id']}" in again.json()["error"]["message"]
+    message = again.json()["error"]["message"]  # the router service's, naming VoiceLink's field
+    assert message == (
+        f"did_id: {first['did_number']} is already routed by router {first['router_id']}"
+    )
     assert len(await routers(client, p)) == 1
 
 

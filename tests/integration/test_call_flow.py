@@ -11,7 +11,7 @@ import httpx
 
 from callroute.app_context import AppContext
 from callroute.outgoing_webhooks.signing import SIGNATURE_HEADER, verify
-from tests import callsetup
+from tests import callsetup, factories
 from tests.conftest import Tenant
 
 
@@ -202,3 +202,22 @@ async def test_unrouted_and_disabled_numbers_leave_a_record_that_says_why(
     )
     assert unknown.status_code == 404
     assert unknown.json()["error"]["field"] == "to"
+
+
+async def test_a_refused_call_from_a_known_contact_is_recorded_as_theirs(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    contact = await factories.post(
+        client, tenant, "contacts", {"name": "Dana", "phones": [{"number": "+442071838750"}]}
+    )
+    line = await callsetup.routed_line(client, tenant)
+    await client.patch(
+        f"/api/v1/routers/{line.router['id']}", json={"enabled": False}, headers=tenant.headers
+    )
+    known = await callsetup.place(client, tenant, line)  # from the contact's number
+    stranger = await callsetup.place(client, tenant, line, **{"from": "+14155550199"})
+    await callsetup.settle(ctx)
+    for placed, contact_id in ((known, contact["id"]), (stranger, None)):
+        record = await callsetup.call(client, tenant, placed["id"])
+        assert (record["status"], record["reason"]) == ("failed", "the router is disabled")
+        assert record["contact_id"] == contact_id

@@ -129,6 +129,10 @@ class CallRuntime:
             provider_data=provider_data or {},
             updated_at=now,
         )
+        # Before any refusal: a refused call from a known contact is still a call from them,
+        # for whoever follows it up. One indexed read, the one an answered call needs anyway.
+        contact = await caller(self.session, target.project_id, from_number)
+        call.contact_id = contact.id if contact else None
         source = None
         if target.router_id is not None and target.router_enabled:
             source = await config_cache.router_source(
@@ -142,9 +146,7 @@ class CallRuntime:
             else:
                 reason = "the provider connection is disabled"
             return await self._refuse(call, reason, now)
-        contact = await caller(self.session, target.project_id, from_number)
         snapshot = build_snapshot(source, to_number, from_number, contact, now)
-        call.contact_id = contact.id if contact else None
         call.snapshot = codec.snapshot_to_dict(snapshot)
         call.state = codec.state_to_dict(m.CallState())
         self._subscriptions[call.project_id] = list(

@@ -216,7 +216,10 @@ class CallService:
     async def _check_unique_provider_id(self, call: Call) -> None:
         if not call.provider_call_id:
             return
-        other = await self.calls.logged_by_provider_id(call.provider, call.provider_call_id)
+        # Against the stored calls: flushing this call's changes first would trip the unique
+        # index before the check could name the field.
+        with self.session.no_autoflush:
+            other = await self.calls.logged_by_provider_id(call.provider, call.provider_call_id)
         if other is not None and other.id != call.id:
             raise Conflict(
                 f"provider_call_id: call {other.id} already has the {call.provider} id "

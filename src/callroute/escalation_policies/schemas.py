@@ -41,7 +41,9 @@ class LevelIn(RequestModel):
     )
 
 
-class PolicyCreate(RequestModel):
+class PolicyFields(RequestModel):
+    """A policy apart from its levels."""
+
     name: Name
     description: StrictStr = Field(default="", max_length=2000)
     repeat_count: StrictInt = Field(
@@ -50,6 +52,9 @@ class PolicyCreate(RequestModel):
         le=MAX_REPEAT,
         description="How many more times the whole policy runs when nobody answered.",
     )
+
+
+class PolicyCreate(PolicyFields):
     levels: list[LevelIn] = Field(min_length=1, max_length=MAX_LEVELS)
 
 

@@ -13,6 +13,7 @@ from callroute.escalation_policies.repository import PolicyRepository, TargetRep
 from callroute.escalation_policies.schemas import (
     LevelIn,
     PolicyCreate,
+    PolicyFields,
     PolicyListQuery,
     PolicyUpdate,
 )
@@ -45,8 +46,16 @@ class PolicyService:
         self.clock = clock
 
     async def create(self, data: PolicyCreate) -> EscalationPolicy:
+        return await self._insert(data, data.levels)
+
+    async def create_without_levels(self, data: PolicyFields) -> EscalationPolicy:
+        """A policy whose levels come later, one at a time: for APIs that write a policy's
+        escalation rules apart from the policy (OneUptime). It rings nobody until then."""
+        return await self._insert(data, [])
+
+    async def _insert(self, data: PolicyFields, levels: list[LevelIn]) -> EscalationPolicy:
         await require_unique_name(self.repo, data.name, None, "escalation policy")
-        await self._check_levels(data.levels)
+        await self._check_levels(levels)
         now = self.clock.now()
         policy = EscalationPolicy(
             project_id=self.project_id,
@@ -56,7 +65,7 @@ class PolicyService:
             created_at=now,
             updated_at=now,
         )
-        policy.levels = _levels(data.levels, now)
+        policy.levels = _levels(levels, now)
         self.repo.add(policy)
         await self.session.flush()
         return policy

@@ -55,12 +55,18 @@ class NumberService:
         provider = get_provider(connection.kind, self.env)
         return await provider.search_numbers(connection, search, self.repo.in_use)
 
+    async def check_claimable(self, number: str) -> None:
+        """A number has one owner across projects: one that any project holds (this one
+        included) cannot be claimed again. Checked by ``claim``, and by callers that must say
+        so before asking for what a claim needs (a connection, a permission)."""
+        if await self.repo.in_use([number]):
+            raise Conflict(f"number: {number} is already in use", field="number")
+
     async def claim(self, data: NumberClaim) -> PhoneNumber:
         connection = await self._connection(data.connection_id, "connection_id")
         provider = get_provider(connection.kind, self.env)
         if data.number is not None:
-            if await self.repo.in_use([data.number]):
-                raise Conflict(f"{data.number} is already in use", field="number")
+            await self.check_claimable(data.number)
             parsed = phonenumbers.parse(data.number, None)
             country = phonenumbers.region_code_for_number(parsed) or "ZZ"
             choice = AvailableNumber(data.number, country, data.type)

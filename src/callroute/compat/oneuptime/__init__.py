@@ -26,6 +26,8 @@ def _routers() -> tuple[APIRouter, ...]:
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
-    for resource, router in zip(RESOURCES, _routers(), strict=True):
+    """Serve the resources, and answer every failure under /api in OneUptime's shapes, unknown
+    paths included; the native API and VoiceLink keep theirs under their longer prefixes."""
+    for router in _routers():
         add_routes(app, router)
-        ctx.renderers.register(resource.path, errors.render, errors.ERROR_SCHEMA)
+    ctx.renderers.register(errors.ERROR_PREFIX, errors.render, errors.ERROR_SCHEMA)

@@ -15,6 +15,11 @@ from starlette.responses import Response
 
 from callroute.errors import ApiError
 
+# OneUptime's whole REST API is under /api, so a client calling a model callroute does not serve
+# (/api/label/get-list) gets OneUptime's 404. The native /api/v1 and VoiceLink's
+# /api/v2/voicelink are registered under longer prefixes, which win.
+ERROR_PREFIX = "/api"
+
 ERROR_SCHEMA: dict[str, Any] = {
     "anyOf": [
         {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},

@@ -53,13 +53,6 @@ class OneUptimeRepository:
     async def numbers_of(self, routers: list[Router]) -> dict[uuid.UUID, list[PhoneNumber]]:
         return await self.routers.numbers_of([r.id for r in routers])
 
-    async def number(self, number: str) -> PhoneNumber | None:
-        """The number wherever it is owned: a number has one owner across projects."""
-        row: PhoneNumber | None = await self.session.scalar(
-            select(PhoneNumber).where(PhoneNumber.number == number)
-        )
-        return row
-
     async def policies(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, EscalationPolicy]:
         if not ids:
             return {}

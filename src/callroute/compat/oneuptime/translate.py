@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from callroute.compat.oneuptime.wire import JSON
-from callroute.errors import ApiError, NotFound, ValidationFailed
+from callroute.errors import NotFound, ValidationFailed
 from callroute.validation import validation_failed
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,23 +47,6 @@ def reject_nulls(data: JSON, columns: Iterable[str]) -> None:
 
 def not_found(noun: str, ref: str) -> NotFound:
     return NotFound(f"{noun} {ref} not found")
-
-
-@contextmanager
-def native_fields(renames: Mapping[str, str]) -> Iterator[None]:
-    """Errors of the native services name native fields (``connection_id``); say them the
-    OneUptime way (``projectCallSMSConfigId``)."""
-    try:
-        yield
-    except ApiError as exc:
-        field = exc.field
-        if field is not None:
-            head = field.split("[", 1)[0].split(".", 1)[0]
-            if head in renames:
-                new_field = renames[head]
-                exc.message = exc.message.replace(field, new_field, 1)
-                exc.field = new_field
-        raise
 
 
 def dumped(value: Any) -> Any:

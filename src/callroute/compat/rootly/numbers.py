@@ -2,8 +2,9 @@
 
 Rootly allocates a number of the asked country and type for each router. Here the number
 comes from the project's oldest enabled connection: the one given (from
-``generate_phone_number``, or already owned by the project and not yet routed), or, when none
-is given, any number the connection offers for the country and type.
+``generate_phone_number``, or one the project owns), or, when none is given, any number the
+connection offers for the country and type. Whether a number may be claimed or routed is the
+core's to say (``NumberService``, ``RouterService``); errors name Rootly's attribute.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import phonenumbers
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.clock import Clock
+from callroute.compat.fields import native_fields
 from callroute.compat.rootly.repository import DirectoryLookups
 from callroute.compat.rootly.schemas import CountryCode, PhoneType
-from callroute.errors import Conflict, Forbidden, ValidationFailed
+from callroute.errors import Forbidden, ValidationFailed
 from callroute.models import PhoneNumber, ProviderConnection
+from callroute.numbers.repository import NumberRepository
 from callroute.numbers.schemas import NumberClaim
 from callroute.numbers.service import NumberService
 from callroute.providers.base import NumberSearch, NumberType, ProviderEnv
@@ -26,6 +29,10 @@ from callroute.providers.base import NumberSearch, NumberType, ProviderEnv
 def attribute(name: str) -> str:
     """The path of an attribute in a request document, for error messages."""
     return f"data.attributes.{name}"
+
+
+# Native fields that mean the router's phone number, in core errors.
+NUMBER_FIELDS = {"number": attribute("phone_number"), "phone_number_ids": attribute("phone_number")}
 
 
 class RouterNumbers:
@@ -70,15 +77,21 @@ class RouterNumbers:
             connection_id=connection.id, number=wanted, type=NumberType(phone_type.value)
         )
         numbers = NumberService(self.session, self.project_id, self.clock, self.env)
-        return await numbers.claim(claim)
+        with native_fields(NUMBER_FIELDS):
+            return await numbers.claim(claim)
 
     async def _owned(
         self, country: CountryCode, phone_type: PhoneType, wanted: str
     ) -> PhoneNumber | None:
-        """The project's own unrouted row for ``wanted``; None when nobody owns it yet."""
+        """The project's own row for ``wanted``; None when it is to be claimed. That another
+        router routes it is said when the router is created with it."""
         field = attribute("phone_number")
-        row = await self.lookups.number_anywhere(wanted)
+        row = await NumberRepository(self.session, self.project_id).by_number(wanted)
         if row is None:
+            numbers = NumberService(self.session, self.project_id, self.clock, self.env)
+            # Held by another project: say so before asking for a permission to claim it.
+            with native_fields(NUMBER_FIELDS):
+                await numbers.check_claimable(wanted)
             # Toll-free numbers are shared by several countries: ask "valid there?", not
             # "whose is it?".
             parsed = phonenumbers.parse(wanted, None)
@@ -88,12 +101,6 @@ class RouterNumbers:
                     field=field,
                 )
             return None
-        if row.project_id != self.project_id:
-            raise Conflict(f"{field}: {wanted} is already in use", field=field)
-        if row.router_id is not None:
-            raise Conflict(
-                f"{field}: {wanted} is already routed by router {row.router_id}", field=field
-            )
         for name, stored, asked in (
             ("country_code", row.country, country.value),
             ("phone_type", row.number_type, phone_type.value),

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 
 from callroute.db.repository import ScopedRepository
-from callroute.models import PhoneNumber, ProviderConnection, Router, Service, Urgency
+from callroute.models import ProviderConnection, Router, Service, Urgency
 
 SORT_COLUMNS: dict[str, Any] = {
     "created_at": Router.created_at,
@@ -114,12 +114,5 @@ class DirectoryLookups:
             )
             .order_by(ProviderConnection.created_at, ProviderConnection.id)
             .limit(1)
-        )
-        return row
-
-    async def number_anywhere(self, number: str) -> PhoneNumber | None:
-        """The number's row whichever project owns it: a number has one owner."""
-        row: PhoneNumber | None = await self.session.scalar(
-            select(PhoneNumber).where(PhoneNumber.number == number)
         )
         return row

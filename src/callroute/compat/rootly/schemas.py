@@ -109,6 +109,10 @@ WAITING_MUSIC_URLS: tuple[str, ...] = tuple(
     )
 )
 DEFAULT_WAITING_MUSIC_URL = WAITING_MUSIC_URLS[0]
+# Rootly gives a router created without a caller greeting one of its own (its text is not
+# documented). callroute's router says no greeting unless given one, so a create writes this
+# one: what reads back is what callers hear.
+DEFAULT_CALLER_GREETING = "Thank you for calling."
 
 # Menu digits are 1-9 and `*` repeats, so a calling tree offers at most nine targets.
 MAX_PAGING_TARGETS = 9

@@ -16,11 +16,13 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.clock import Clock
+from callroute.compat.fields import native_fields
 from callroute.compat.rootly import render, translate
-from callroute.compat.rootly.numbers import RouterNumbers, attribute
+from callroute.compat.rootly.numbers import NUMBER_FIELDS, RouterNumbers, attribute
 from callroute.compat.rootly.query import ListParams
 from callroute.compat.rootly.repository import DirectoryLookups, LiveCallRouterRepository
 from callroute.compat.rootly.schemas import (
+    DEFAULT_CALLER_GREETING,
     DEFAULT_WAITING_MUSIC_URL,
     AttributesIn,
     CreateAttributes,
@@ -101,6 +103,8 @@ class LiveCallRouterService:
         view = await self._requested(View(), attrs, sent)
         if "waiting_music_url" not in sent:
             view = replace(view, waiting_music_url=DEFAULT_WAITING_MUSIC_URL)
+        if "caller_greeting" not in sent:
+            view = replace(view, caller_greeting=DEFAULT_CALLER_GREETING)
         config = translate.write(RouterConfig(), view, _EVERYTHING)
         number = await self.numbers.for_new_router(
             attrs.country_code, attrs.phone_type, attrs.phone_number, may_claim=may_claim
@@ -114,7 +118,8 @@ class LiveCallRouterService:
                 "phone_number_ids": [str(number.id)],
             },
         )
-        router = await self.routers.create(data)
+        with native_fields(NUMBER_FIELDS):  # another router's number is refused here
+            router = await self.routers.create(data)
         return (await self._resources([router]))[0]
 
     async def update(self, ref: str, attrs: UpdateAttributes) -> dict[str, Any]:

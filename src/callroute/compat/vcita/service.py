@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callroute.calls.repository import CallRepository
 from callroute.calls.schemas import HANDLEABLE_STATUSES, CallLogCreate, CallUpdate
 from callroute.calls.service import CallService
 from callroute.clock import Clock
@@ -140,7 +139,6 @@ class VoiceCallService:
         check_business(self.project_id, body.business_uid, "business_uid")
         staff = await self._member("staff_uid", body.staff_uid)
         client = await self._contact("client_uid", body.client_uid)
-        await self._unique_external_uuid(body.external_uuid, None)
         status = body.status.canonical
         native = CallLogCreate.model_validate(
             {
@@ -252,7 +250,6 @@ class VoiceCallService:
                 "staff_uid", "is required when the status is ANSWERED_BY_STAFF", "PARAMETER_MISSING"
             )
         external_uuid = body.external_uuid or ""
-        await self._unique_external_uuid(external_uuid, call.id)
         core = translate.core_status(
             status, ended=duration is not None, current=CallStatus(call.status)
         )
@@ -300,19 +297,6 @@ class VoiceCallService:
                 field, f"names no client of this business: {uid!r}", "CLIENT_NOT_FOUND"
             )
         return contact.id
-
-    async def _unique_external_uuid(self, external_uuid: str, own: uuid.UUID | None) -> None:
-        if not external_uuid:
-            return
-        repo = CallRepository(self.session, self.project_id)
-        other = await repo.logged_by_provider_id(PROVIDER, external_uuid)
-        if other is not None and other.id != own:
-            raise VcitaError(
-                f"external_uuid {external_uuid!r} already names voice call {other.id}",
-                status=409,
-                code="CONFLICT",
-                field="external_uuid",
-            )
 
 
 def _read_only(field: str, current: Any) -> VcitaError:

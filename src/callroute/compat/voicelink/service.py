@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.bots.repository import BotRepository
 from callroute.clock import Clock
+from callroute.compat.fields import native_fields
 from callroute.compat.voicelink.schemas import (
     InboundMode,
     OutboundMode,
@@ -38,6 +39,11 @@ from callroute.routers.service import RouterService
 from callroute.sip_trunks.repository import TrunkRepository
 
 OWNER_LABEL = "Owner's mobile"
+
+
+def _did_fields(data: RoutingFields) -> dict[str, str]:
+    """Core errors about the router's numbers name the DID field the request used."""
+    return {"phone_number_ids": did_field(data) or "did_id"}
 
 
 @dataclass(frozen=True)
@@ -66,37 +72,23 @@ class RoutingService:
                 "did_id: field required (or give did_number instead)", field="did_id"
             )
         plan = await self._plan(data, None, enabled=data.status != 0)
-        if plan.did.router_id is not None:
-            routing = await self.session.get(Router, plan.did.router_id)
-            handle = routing.handle if routing else plan.did.router_id
-            raise Conflict(
-                f"{did_field(data)}: DID {plan.did.handle} ({plan.did.number}) already has "
-                f"routing {handle}; replace it with POST /voicelink/call-routing/{handle}",
-                field=did_field(data),
-            )
-        router = await self.routers.create(
-            RouterCreate.model_validate(
-                {
-                    "name": await self._free_name(plan.did.number),
-                    "enabled": plan.enabled,
-                    "phone_number_ids": [plan.did.id],
-                    "action": plan.action,
-                    "outbound": plan.outbound,
-                }
-            )
+        create = RouterCreate.model_validate(
+            {
+                "name": await self._free_name(plan.did.number),
+                "enabled": plan.enabled,
+                "phone_number_ids": [plan.did.id],
+                "action": plan.action,
+                "outbound": plan.outbound,
+            }
         )
+        with native_fields(_did_fields(data)):  # a DID another routing routes is refused here
+            router = await self.routers.create(create)
         return await routing_out(self.session, self.project_id, router, plan.did)
 
     async def replace(self, routing_id: int, data: RoutingReplace) -> RoutingOut:
         check_fields(data)
         router, current = await self.routing(routing_id)
         plan = await self._plan(data, current, enabled=data.status == 1)
-        if plan.did.router_id not in (None, router.id):
-            raise Conflict(
-                f"{did_field(data)}: DID {plan.did.handle} ({plan.did.number}) is routed by "
-                "another routing",
-                field=did_field(data),
-            )
         # Sending `action` drops a menu the router may have had; its other native parts
         # (greeting, screening, hours ...) are not VoiceLink's and stay as they are.
         update = RouterUpdate.model_validate(
@@ -107,7 +99,8 @@ class RoutingService:
                 "outbound": plan.outbound,
             }
         )
-        router = await self.routers.update(str(router.id), update)
+        with native_fields(_did_fields(data)):
+            router = await self.routers.update(str(router.id), update)
         return await routing_out(self.session, self.project_id, router, plan.did)
 
     async def get(self, routing_id: int, connection_id: uuid.UUID | None) -> RoutingOut:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.auth.principal import Principal
 from callroute.clock import Clock
+from callroute.compat.fields import native_fields
 from callroute.compat.oneuptime.memory import InMemoryCollection
 from callroute.compat.oneuptime.policies.documents import NOUN, policy_document, repeat_of
 from callroute.compat.oneuptime.policies.labels import label_names
@@ -29,7 +30,6 @@ from callroute.compat.oneuptime.policies.schemas import (
 from callroute.compat.oneuptime.repository import OneUptimeRepository, rung_policy_id
 from callroute.compat.oneuptime.translate import (
     IGNORED_ON_UPDATE,
-    native_fields,
     not_found,
     nothing_to_update,
     refuse_read_only,
@@ -38,9 +38,11 @@ from callroute.compat.oneuptime.translate import (
 )
 from callroute.compat.oneuptime.wire import JSON
 from callroute.errors import ValidationFailed
+from callroute.escalation_policies.schemas import PolicyFields, PolicyUpdate
 from callroute.escalation_policies.service import PolicyService
 from callroute.integrity.service import IntegrityService
 from callroute.models import EscalationPolicy, Router
+from callroute.numbers.repository import NumberRepository
 from callroute.numbers.schemas import NumberClaim
 from callroute.numbers.service import NumberService
 from callroute.routers.schemas import RouterCreate, RouterUpdate
@@ -65,6 +67,10 @@ _MESSAGES = {
     "no_answer_message": "no_answer_message",
     "no_one_available_message": "no_one_available_message",
 }
+# The number a policy routes: claimed through the policy's connection.
+_CLAIM_RENAMES = {"connection_id": "projectCallSMSConfigId", "number": "routingPhoneNumber"}
+# The escalation policy that holds a policy's rules.
+_RULES_RENAMES = {"repeat_count": "repeatPolicyIfNoOneAnswersTimes"}
 RULES_SUFFIX = " (incoming call policy)"
 
 
@@ -75,6 +81,7 @@ class PolicyCollection(InMemoryCollection):
         self.clock = clock
         self.repo = OneUptimeRepository(session, self.project_id)
         self.routers = RouterService(session, self.project_id, clock)
+        self.policies = PolicyService(session, self.project_id, clock)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -123,7 +130,7 @@ class PolicyCollection(InMemoryCollection):
         times = parsed.repeat_policy_if_no_one_answers_times or 1
         labels = await label_names(self.repo, parsed.labels or [])
         connection_id = parsed.project_call_sms_config_id
-        number_ids = await self._numbers(parsed.routing_phone_number, connection_id, None)
+        number_ids = await self._numbers(parsed.routing_phone_number, connection_id)
         rules = await self._new_rules(parsed.name, times)
         body: dict[str, Any] = {
             "name": parsed.name,
@@ -181,7 +188,7 @@ class PolicyCollection(InMemoryCollection):
         if "routing_phone_number" in sent:
             connection_id = patch.get("connection_id", router.connection_id)
             patch["phone_number_ids"] = await self._numbers(
-                parsed.routing_phone_number, connection_id, router
+                parsed.routing_phone_number, connection_id
             )
         for attribute, native in _MESSAGES.items():
             if attribute in sent:
@@ -203,60 +210,43 @@ class PolicyCollection(InMemoryCollection):
         if rules_id is not None and await self.repo.policy(rules_id) is not None:
             integrity = IntegrityService(self.session, self.project_id)
             if not await integrity.references("escalation_policy", rules_id):
-                await PolicyService(self.session, self.project_id, self.clock).delete(
-                    str(rules_id), force=False
-                )
+                await self.policies.delete(str(rules_id), force=False)
 
     # -- helpers ------------------------------------------------------------------------------
 
     async def _numbers(
-        self, number: str | None, connection_id: uuid.UUID | None, router: Router | None
+        self, number: str | None, connection_id: uuid.UUID | None
     ) -> list[uuid.UUID]:
         """The number to route (one of the project's, or claimed now through the policy's
-        connection); ``None`` detaches every number."""
+        connection); ``None`` detaches every number. Whether another policy routes it already
+        is the router service's to say, when the number is attached."""
         if number is None:
             return []
-        owned = await self.repo.number(number)
-        if owned is not None and owned.project_id != self.project_id:
-            raise ValidationFailed(
-                f"routingPhoneNumber: {number} is already in use", field="routingPhoneNumber"
-            )
+        owned = await NumberRepository(self.session, self.project_id).by_number(number)
         if owned is not None:
-            if owned.router_id not in (None, router.id if router else None):
+            return [owned.id]
+        numbers = NumberService(self.session, self.project_id, self.clock)
+        with native_fields(_CLAIM_RENAMES):
+            # Held by another project: say so before asking for a connection to claim it.
+            await numbers.check_claimable(number)
+            if connection_id is None:
                 raise ValidationFailed(
-                    f"routingPhoneNumber: {number} already routes calls to Incoming Call Policy "
-                    f"{owned.router_id}; one policy per number",
+                    f"routingPhoneNumber: {number} is not one of this project's numbers; give "
+                    "projectCallSMSConfigId to claim it through that connection",
                     field="routingPhoneNumber",
                 )
-            return [owned.id]
-        if connection_id is None:
-            raise ValidationFailed(
-                f"routingPhoneNumber: {number} is not one of this project's numbers; give "
-                "projectCallSMSConfigId to claim it through that connection",
-                field="routingPhoneNumber",
-            )
-        numbers = NumberService(self.session, self.project_id, self.clock)
-        with native_fields(
-            {"connection_id": "projectCallSMSConfigId", "number": "routingPhoneNumber"}
-        ):
             claimed = await numbers.claim(NumberClaim(connection_id=connection_id, number=number))
         return [claimed.id]
 
     async def _new_rules(self, name: str, times: int) -> EscalationPolicy:
         """The escalation policy that holds the new policy's rules: none yet."""
-        now = self.clock.now()
-        policy = EscalationPolicy(
-            project_id=self.project_id,
-            name=await self._free_rules_name(name),
-            description="The escalation rules of an incoming call policy.",
-            repeat_count=times,
-            created_at=now,
-            updated_at=now,
-        )
-        policy.levels = []
-        self.session.add(policy)
-        await self.session.flush()
-        return policy
+        fields = {
+            "name": await self._free_rules_name(name),
+            "description": "The escalation rules of an incoming call policy.",
+            "repeat_count": times,
+        }
+        with native_fields(_RULES_RENAMES):
+            return await self.policies.create_without_levels(validate(PolicyFields, fields))
 
     async def _free_rules_name(self, name: str) -> str:
         base = f"{name}{RULES_SUFFIX}"
@@ -271,8 +261,9 @@ class PolicyCollection(InMemoryCollection):
         rules_id = rung_policy_id(router)
         rules = await self.repo.policy(rules_id) if rules_id else None
         if rules is not None and rules.name.startswith(f"{old_name}{RULES_SUFFIX}"):
-            rules.name = await self._free_rules_name(router.name)
-            rules.updated_at = self.clock.now()
+            rename = PolicyUpdate(name=await self._free_rules_name(router.name))
+            with native_fields(_RULES_RENAMES):
+                await self.policies.update(str(rules.id), rename)
 
     async def _repeat(self, router: Router, parsed: PolicyData) -> dict[str, Any]:
         rules_id = rung_policy_id(router)
@@ -289,8 +280,8 @@ class PolicyCollection(InMemoryCollection):
             repeat = parsed.repeat_policy_if_no_one_answers
         if parsed.repeat_policy_if_no_one_answers_times is not None:
             times = parsed.repeat_policy_if_no_one_answers_times
-        rules.repeat_count = times
-        rules.updated_at = self.clock.now()
+        with native_fields(_RULES_RENAMES):
+            await self.policies.update(str(rules.id), PolicyUpdate(repeat_count=times))
         ringing: dict[str, Any] = dict(router.config.get("ringing") or {})
         ringing["repeat_count"] = None if repeat else 0
         return ringing
