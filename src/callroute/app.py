@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from callroute import __version__, ops
 from callroute.alerts.routes import router as alerts_router
@@ -22,6 +23,8 @@ from callroute.catalog.routes import router as services_router
 from callroute.compat import oneuptime, rootly, vcita, voicelink
 from callroute.config import Settings
 from callroute.connections.routes import router as connections_router
+from callroute.console.routes import STATIC_DIR as CONSOLE_STATIC
+from callroute.console.routes import router as console_router
 from callroute.contacts.routes import router as contacts_router
 from callroute.db.schema import require_current_schema
 from callroute.db.session import Database
@@ -157,6 +160,8 @@ def create_app(
     for router in NATIVE_ROUTERS:
         if router is not simulator_router:
             add_routes(app, router)
+    add_routes(app, console_router)
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     vcita.install(app, ctx)
     rootly.install(app, ctx)
     oneuptime.install(app, ctx)

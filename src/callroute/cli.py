@@ -36,6 +36,8 @@ app = typer.Typer(
 )
 api_key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(api_key_app, name="api-key")
+member_app = typer.Typer(help="Members' console sign-in.", no_args_is_help=True)
+app.add_typer(member_app, name="member")
 simulate_app = typer.Typer(help="Place calls on the built-in simulator.", no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
 
@@ -426,26 +428,68 @@ async def _serve_health(ctx: object, host: str, port: int) -> tuple[Any, asyncio
 @app.command()
 def demo() -> None:
     """Create the demo project (once) and print a `callroute simulate` command to try it."""
-    from callroute.simulated_calls.demo import seed_demo
+    from callroute.simulated_calls.demo import Demo, seed_demo
 
     settings = _settings()
     secret_keys = settings.secret_keys()
 
-    async def go() -> tuple[str, str | None, str]:
+    async def go() -> Demo:
         db = _database(settings)
         try:
             async with db.unit_of_work() as session:
-                seeded = await seed_demo(session, SystemClock(), secret_keys)
-                return seeded.number, seeded.api_key, seeded.simulate_command()
+                return await seed_demo(session, SystemClock(), secret_keys)
         finally:
             await db.dispose()
 
-    number, key, command = _run(go)
-    if key:
-        out.print(f"Created the demo project with the simulator number {number}.")
-        out.print(f"Its owner API key (shown once): {key}")
+    seeded = _run(go)
+    if seeded.api_key:
+        out.print(f"Created the demo project with the simulator number {seeded.number}.")
+        out.print(f"Its owner API key (shown once): {seeded.api_key}")
+    if seeded.console_password:
+        out.print(
+            f"Sign in to the console at {settings.public_url}/ as {seeded.console_email} "
+            f"with the password (shown once): {seeded.console_password}"
+        )
     out.print("Place a call through greeting, menu, two escalation levels and voicemail with:")
-    print(f"  {command}")
+    print(f"  {seeded.simulate_command()}")
+
+
+@member_app.command("set-password")
+def member_set_password(
+    project: Annotated[str, typer.Option(help="Project slug or id.")],
+    email: Annotated[str, typer.Option(help="The member's e-mail address.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set the password a member signs in to the web console with (at least 12 characters)."""
+    from callroute.console.service import set_password
+    from callroute.members.repository import MemberRepository
+    from callroute.projects.service import ProjectService
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _settings()
+
+    async def go() -> str:
+        db = _database(settings)
+        try:
+            async with db.unit_of_work() as session:
+                found = await ProjectService(session, SystemClock()).find(project)
+                member = await MemberRepository(session, found.id).by_email(email)
+                if member is None:
+                    raise ConfigError(f"no member with the e-mail {email!r} in {found.slug}")
+                try:
+                    await set_password(session, member, password)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from exc
+                return f"{member.name} <{email}> in {found.slug}"
+        finally:
+            await db.dispose()
+
+    out.print(f"password set for {_run(go)}")
 
 
 @simulate_app.command("call")

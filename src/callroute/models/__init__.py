@@ -3,6 +3,7 @@
 from callroute.models.alert import Alert
 from callroute.models.api_key import ApiKey
 from callroute.models.call import Call, CallEffect, CallEvent, CallLeg, Recording
+from callroute.models.console import ConsoleSession
 from callroute.models.contact import Contact, ContactPhone
 from callroute.models.escalation import EscalationLevel, EscalationPolicy, EscalationTarget
 from callroute.models.inbox import InboxEvent
@@ -30,6 +31,7 @@ __all__ = [
     "CallEffect",
     "CallEvent",
     "CallLeg",
+    "ConsoleSession",
     "Contact",
     "ContactPhone",
     "EscalationLevel",

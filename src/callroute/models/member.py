@@ -20,6 +20,8 @@ class Member(IdMixin, ProjectScoped, TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     sip_uri: Mapped[str | None] = mapped_column(String(255))
+    # The console's sign-in: an argon2id hash (console/passwords.py); None = cannot sign in.
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
 
     phones: Mapped[list[MemberPhone]] = relationship(
         back_populates="member",

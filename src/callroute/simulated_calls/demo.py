@@ -3,6 +3,7 @@ and a router on a simulator number, so a newcomer can place a call at once."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from callroute.auth.permissions import Role
 from callroute.clock import Clock
 from callroute.connections.schemas import ConnectionCreate, ConnectionKind
 from callroute.connections.service import ConnectionService
+from callroute.console.service import set_password
 from callroute.crypto import SecretKeys
 from callroute.escalation_policies.schemas import PolicyCreate
 from callroute.escalation_policies.service import PolicyService
@@ -33,10 +35,15 @@ DEMO_SLUG = "demo"
 DEMO_CALLER = "+14155550199"
 
 
+DEMO_OWNER_EMAIL = "owner@demo.example"
+
+
 @dataclass(frozen=True)
 class Demo:
     number: str
     api_key: str | None  # only when the demo was created just now
+    console_password: str | None = None  # the demo owner's, likewise shown once
+    console_email: str = DEMO_OWNER_EMAIL
 
     def simulate_command(self) -> str:
         return (
@@ -137,4 +144,12 @@ async def seed_demo(session: AsyncSession, clock: Clock, secret_keys: SecretKeys
             }
         )
     )
-    return Demo(claimed.number, key)
+    # The console's first owner: signs in with this e-mail and a password shown once.
+    owner = await members.create(
+        MemberCreate.model_validate(
+            {"name": "Demo Owner", "email": DEMO_OWNER_EMAIL, "role": "owner", "phones": []}
+        )
+    )
+    password = secrets.token_urlsafe(12)
+    await set_password(session, owner, password)
+    return Demo(claimed.number, key, password)

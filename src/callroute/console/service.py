@@ -1,0 +1,161 @@
+"""Signing in to the console, its sessions, and what the overview shows."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callroute.auth.permissions import permissions_for
+from callroute.calls import config_cache
+from callroute.calls.snapshot import build_snapshot
+from callroute.console import passwords
+from callroute.console.repository import OverviewRepository, SignInRepository
+from callroute.db.revisions import config_revision
+from callroute.engine.callflow import model as m
+from callroute.models import ConsoleSession, Member, Project
+
+SESSION_LIFETIME = timedelta(hours=12)
+OUTCOMES = ("completed", "voicemail", "missed", "rejected", "failed")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in member, as the pages need them."""
+
+    member_id: uuid.UUID
+    name: str
+    project_id: uuid.UUID
+    project_name: str
+    role: str
+    permissions: frozenset[str]
+    csrf_token: str
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Someone to ring now, or nobody: one level of one of a router's choices."""
+
+    label: str  # "Level 1", "Menu 2 · Level 1"
+    people: tuple[str, ...]  # names of who would be rung now at this level
+
+
+@dataclass
+class RouterView:
+    id: uuid.UUID
+    name: str
+    enabled: bool
+    numbers: list[str]
+    levels: list[Choice] = field(default_factory=list)
+    rings: bool = False  # it rings people (not only forward/bot/message/voicemail)
+
+    @property
+    def nobody(self) -> bool:
+        return self.rings and not any(level.people for level in self.levels)
+
+
+@dataclass
+class Overview:
+    routers: list[RouterView]
+    calls: dict[str, int]  # last 24 h, by outcome (and "in progress")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignIn:
+    def __init__(self, session: AsyncSession) -> None:
+        self.repo = SignInRepository(session)
+
+    async def authenticate(self, email: str, password: str) -> list[tuple[Member, Project]]:
+        """The member accounts (one per project) this e-mail and password open; empty when
+        neither matches. Every candidate is checked, so the time taken does not depend on
+        which of the two was wrong."""
+        candidates = await self.repo.members_with_email(email.strip())
+        if not candidates:
+            passwords.verify(None, password)
+            return []
+        return [
+            (mem, proj) for mem, proj in candidates if passwords.verify(mem.password_hash, password)
+        ]
+
+    async def start(self, member: Member, now: datetime) -> str:
+        """A new session for ``member``; returns the cookie's token (kept only hashed)."""
+        await self.repo.end_expired(now)
+        token = secrets.token_urlsafe(32)
+        await self.repo.add_session(
+            ConsoleSession(
+                project_id=member.project_id,
+                member_id=member.id,
+                token_hash=token_hash(token),
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                expires_at=now + SESSION_LIFETIME,
+            )
+        )
+        return token
+
+    async def viewer(self, token: str | None, now: datetime) -> Viewer | None:
+        if not token:
+            return None
+        found = await self.repo.session_by_token(token_hash(token), now)
+        if found is None:
+            return None
+        row, member, project = found
+        return Viewer(
+            member_id=member.id,
+            name=member.name,
+            project_id=project.id,
+            project_name=project.name,
+            role=member.role,
+            permissions=permissions_for(member.role, None),
+            csrf_token=row.csrf_token,
+        )
+
+    async def end(self, token: str) -> None:
+        await self.repo.end_session(token_hash(token))
+
+
+async def set_password(session: AsyncSession, member: Member, password: str) -> None:
+    member.password_hash = passwords.hash_password(password)
+    await session.flush()
+
+
+async def overview(session: AsyncSession, project_id: uuid.UUID, now: datetime) -> Overview:
+    repo = OverviewRepository(session, project_id)
+    numbers = await repo.numbers_by_router()
+    revision = await config_revision(session)
+    views = []
+    for router in await repo.routers():
+        view = RouterView(router.id, router.name, router.enabled, numbers.get(router.id, []))
+        source = await config_cache.router_source(session, project_id, router.id, revision, now)
+        if source is not None:
+            snapshot = build_snapshot(source, "", "", None, now)
+            for prefix, action in _choices(snapshot):
+                if action.kind is not m.ActionKind.RING:
+                    continue
+                view.rings = True
+                for index, level in enumerate(action.levels, start=1):
+                    people = tuple(r.name for r in level.responders if r.numbers)
+                    view.levels.append(Choice(f"{prefix}Level {index}", people))
+        views.append(view)
+    calls = await repo.calls_by_status(now)
+    shown = {outcome: calls.get(outcome, 0) for outcome in OUTCOMES}
+    shown["in progress"] = sum(v for k, v in calls.items() if k not in OUTCOMES)
+    return Overview(views, shown)
+
+
+def _choices(snapshot: m.Snapshot) -> list[tuple[str, m.Action]]:
+    if snapshot.after_hours is not None:
+        return [("After hours · ", snapshot.after_hours)]
+    if snapshot.menu is not None:
+        return [(f"Menu {o.digit} · ", o.action) for o in snapshot.menu.options]
+    return [("", snapshot.action)] if snapshot.action is not None else []
