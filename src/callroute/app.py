@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from callroute import __version__, ops
 from callroute.alerts.routes import router as alerts_router
+from callroute.api import docs
 from callroute.api.errors import install_error_handlers
 from callroute.api.middleware import RequestContextMiddleware
 from callroute.api.routing import add_routes
@@ -133,11 +134,12 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # api/docs.py serves /docs without a CDN
         redoc_url=None,
     )
     app.state.ctx = ctx
     install_error_handlers(app, ctx.renderers)
+    docs.install(app)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=ctx.metrics,
