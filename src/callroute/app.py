@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from callroute import __version__, ops
 from callroute.alerts.routes import router as alerts_router
+from callroute.api import docs
 from callroute.api.deps import API_PREFIX
 from callroute.api.errors import NATIVE_ERROR_SCHEMA, install_error_handlers, native_renderer
 from callroute.api.middleware import RequestContextMiddleware
@@ -137,7 +138,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # api/docs.py serves /docs without a CDN
         redoc_url=None,
     )
     app.state.ctx = ctx
@@ -145,6 +146,7 @@ def create_app(
     # The native API's shape on its own prefix, whatever wider one a layer answers (OneUptime's
     # is all of /api).
     ctx.renderers.register(API_PREFIX, native_renderer, NATIVE_ERROR_SCHEMA)
+    docs.install(app)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=ctx.metrics,

@@ -63,6 +63,11 @@ async def get_principal(
     return principal
 
 
+# The dependencies made by ``require(..., allow_query_key=True)``: the OpenAPI document lists
+# the ``?key=`` query parameter as one more way to authenticate their operations.
+QUERY_KEY_DEPENDENCIES: set[Callable[..., Any]] = set()
+
+
 def require(
     permission: str, *, allow_query_key: bool = False
 ) -> Callable[..., Coroutine[Any, Any, Principal]]:
@@ -79,6 +84,8 @@ def require(
         return principal
 
     dependency.__name__ = f"require_{permission.replace(':', '_')}"
+    if allow_query_key:
+        QUERY_KEY_DEPENDENCIES.add(dependency)
     return dependency
 
 

@@ -8,6 +8,11 @@ body can be too large or of the wrong type (413, 415); and any operation that re
 database can find it away (503). Each compatible API spells these its own way (OneUptime
 answers a permission failure with 422, a conflict with 400 ...), so the statuses and the error
 body are found by asking the API's own renderer to render each failure.
+
+It also tells how each operation authenticates: every operation that takes a key (the native
+API and the compatible ones, which all read it with the same dependency) requires one of the
+API-key security schemes, so that a client generator, or Swagger UI's "Authorize" at `/docs`,
+sends it; the health endpoints and the provider's webhooks list none.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from callroute.api.deps import QUERY_KEY_DEPENDENCIES
 from callroute.api.errors import ErrorRenderers
 from callroute.errors import (
     ApiError,
@@ -76,6 +83,30 @@ _DESCRIPTIONS = {
     503: "The database is not reachable; retry after Retry-After.",
 }
 
+# How a key is presented (auth/principal.py, presented_key): either header; calendar feeds
+# also take it as ``?key=``, since calendar apps subscribe by URL and cannot send headers.
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "BearerKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key as `Authorization: Bearer crk_...`.",
+    },
+    "ApiKeyHeader": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "ApiKey",
+        "description": "An API key as `ApiKey: crk_...`.",
+    },
+    "KeyQuery": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "key",
+        "description": "An API key as `?key=crk_...`, for calendar feeds only.",
+    },
+}
+_KEY_SCHEMES = ("BearerKey", "ApiKeyHeader")
+_KEY_OR_QUERY_KEY_SCHEMES = (*_KEY_SCHEMES, "KeyQuery")
+
 # For the operations that call the telephony provider: its absence is a 502 (and its refusal a
 # 422, ``provider_rejected``, spelled by each API its own way). Give as the route's responses.
 PROVIDER_FAILURES: dict[int | str, dict[str, Any]] = {502: {"description": _DESCRIPTIONS[502]}}
@@ -92,6 +123,8 @@ def install(app: FastAPI, renderers: ErrorRenderers) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            components = document.setdefault("components", {})
+            components["securitySchemes"] = {k: dict(v) for k, v in SECURITY_SCHEMES.items()}
             for route in app.routes:
                 if isinstance(route, APIRoute) and route.include_in_schema:
                     _document_route(document, route, renderers)
@@ -108,6 +141,9 @@ def _document_route(document: dict[str, Any], route: APIRoute, renderers: ErrorR
         operation = document["paths"].get(route.path_format, {}).get(method.lower())
         if operation is None:
             continue
+        security = _security(route)
+        if security:
+            operation["security"] = security
         responses = operation.setdefault("responses", {})
         # FastAPI's own 422 (HTTPValidationError) is never answered: errors have our shapes.
         responses.pop("422", None)
@@ -119,9 +155,27 @@ def _document_route(document: dict[str, Any], route: APIRoute, renderers: ErrorR
                 entry.setdefault("content", {})[media_type] = {"schema": schema}
 
 
+def _key_dependency(route: APIRoute) -> Dependant | None:
+    """The dependency that authenticates the route's caller (by convention, ``principal``)."""
+    for dependency in route.dependant.dependencies:
+        if dependency.name == "principal":
+            return dependency
+    return None
+
+
+def _security(route: APIRoute) -> list[dict[str, list[str]]]:
+    """The operation's security requirements: any one of them authenticates."""
+    dependency = _key_dependency(route)
+    if dependency is None:
+        return []
+    query = dependency.call in QUERY_KEY_DEPENDENCIES
+    schemes = _KEY_OR_QUERY_KEY_SCHEMES if query else _KEY_SCHEMES
+    return [{scheme: []} for scheme in schemes]
+
+
 def _statuses(route: APIRoute, method: str) -> set[int]:
     statuses = set(_ALWAYS)
-    if any(dependency.name == "principal" for dependency in route.dependant.dependencies):
+    if _key_dependency(route) is not None:
         statuses.update(_AUTHENTICATED)
     if route.param_convertors or "{" in route.path_format:
         statuses.add(404)
