@@ -35,22 +35,16 @@ async def test_the_browser_refuses_and_records_requests_to_other_hosts(
 
 @pytest.mark.e2e
 @pytest.mark.asyncio(loop_scope="session")
-async def test_docs_render_from_the_server_alone(
+async def test_docs_render_offline_and_try_it_out_with_the_demo_key(
     served: Served, browser: Chromium, page: Page
 ) -> None:
+    # One page load for the whole walk: Swagger UI laying out 147 operations is most of the
+    # test's time, and CPU that the tests running beside it need.
     await page.goto(f"{served.url}/docs")
     await expect(page.locator(".information-container .title")).to_contain_text("callroute")
     await expect(operation(page, "get", ROUTERS)).to_be_visible()
-    await expect(page.locator("button.authorize")).to_be_visible()
-    assert browser.blocked == []
+    assert browser.blocked == []  # everything the page needed came from the server
 
-
-@pytest.mark.e2e
-@pytest.mark.asyncio(loop_scope="session")
-async def test_authorize_then_try_it_out_lists_the_demo_router(
-    served: Served, browser: Chromium, page: Page
-) -> None:
-    await page.goto(f"{served.url}/docs")
     await page.locator("button.authorize").click()
     bearer = page.locator(".auth-container").filter(has_text="BearerKey")
     await bearer.locator("input").fill(served.key)
