@@ -6,6 +6,7 @@ layer's answer is what its renderer makes of the core's error.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,14 @@ from callroute.app_context import AppContext
 from tests import factories
 from tests.compat import rootly_support as rs
 from tests.compat import voicelink_setup as vl
-from tests.compat.oneuptime_support import POLICIES, error_of, send
+from tests.compat.oneuptime_support import (
+    POLICIES,
+    RULES,
+    create_policy,
+    create_rule,
+    error_of,
+    send,
+)
 from tests.compat.test_vcita import BASE as VOICE_CALLS
 from tests.compat.test_vcita import business
 from tests.conftest import Tenant, make_key
@@ -119,6 +127,67 @@ async def test_oneuptime_answers_the_number_rules_with_its_column_name(
     assert error_of(held, 400) == f"routingPhoneNumber: {theirs} is already in use"
 
 
+async def test_oneuptime_answers_the_level_rules_with_its_column_names(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    ann = await factories.member(client, tenant, "Ann", "+14155550101")
+    zed = await factories.member(client, other_tenant, "Zed", "+14155550199")
+    theirs = {
+        "userId": ("member", zed["id"]),
+        "teamId": (
+            "team",
+            (await factories.post(client, other_tenant, "teams", {"name": "Ops"}))["id"],
+        ),
+        "onCallDutyPolicyScheduleId": (
+            "schedule",
+            (await factories.schedule(client, other_tenant, [zed["id"]]))["id"],
+        ),
+    }
+    policy = await create_policy(client, tenant)
+    router = await client.get(f"/api/v1/routers/{policy['_id']}", headers=tenant.headers)
+    levels_url = f"/api/v1/escalation-policies/{router.json()['action']['target']['id']}"
+
+    # Another project's member, team or schedule: the native words, on the rule's column.
+    native = await client.patch(
+        levels_url,
+        json={"levels": [{"targets": [{"type": "member", "id": zed["id"]}]}]},
+        headers=tenant.headers,
+    )
+    assert native.status_code == 422, native.text
+    assert native.json()["error"]["message"] == (
+        f"levels[0].targets[0].id: no member {zed['id']} in this project"
+    )
+    rule = await create_rule(client, tenant, incomingCallPolicyId=policy["_id"], userId=ann["id"])
+    for column, (kind, their_id) in theirs.items():
+        expected = f"{column}: no {kind} {their_id} in this project"
+        created = await send(
+            client,
+            "POST",
+            RULES,
+            tenant,
+            {"data": {"incomingCallPolicyId": policy["_id"], column: their_id}},
+        )
+        assert error_of(created, 400) == expected
+        updated = await send(
+            client, "PUT", f"{RULES}/{rule['_id']}", tenant, {"data": {column: their_id}}
+        )
+        assert error_of(updated, 400) == expected
+
+    # The level limit: a policy the native API filled takes no rule more.
+    full = [{"targets": [{"type": "member", "id": ann["id"]}]}] * 20
+    filled = await client.patch(levels_url, json={"levels": full}, headers=tenant.headers)
+    assert filled.status_code == 200, filled.text
+    extra = await send(
+        client,
+        "POST",
+        RULES,
+        tenant,
+        {"data": {"incomingCallPolicyId": policy["_id"], "userId": ann["id"]}},
+    )
+    assert error_of(extra, 400) == "incomingCallPolicyId: a policy has at most 20 levels"
+    assert len((await client.get(levels_url, headers=tenant.headers)).json()["levels"]) == 20
+
+
 # -- VoiceLink ---------------------------------------------------------------------------------
 
 
@@ -189,6 +258,9 @@ async def test_vcita_answers_a_repeated_provider_id_in_its_shape_naming_external
 # used to keep follow.
 CORE_RULES = {
     "} is already in use": "numbers/service.py",
+    "a policy has at most {MAX_LEVELS} levels": "escalation_policies/service.py",
+    # Every "the project's own X" check, escalation targets included.
+    "no {noun} {ref} in this project": "validation.py",
     "} is already routed by router": "routers/service.py",
     "} already has the {call.provider} id": "calls/service.py",
 }
@@ -198,7 +270,13 @@ FORMER_COPIES = (
     "already has routing",
     "is routed by another routing",
     "already names voice call",
+    "at most {MAX_LEVELS} escalation rules",
+    "no {noun} {target_id} in this project",
+    '"schedule": "on-call schedule"',
 )
+# Levels and their targets are built by the core's policy service alone: the layers add, change,
+# move and remove them through its entry points.
+LEVEL_ROWS = re.compile(r"(?<!class )Escalation(Level|Target)\(")
 
 
 def test_the_rules_are_worded_only_in_the_core() -> None:
@@ -213,4 +291,13 @@ def test_the_rules_are_worded_only_in_the_core() -> None:
         name
         for name, text in sources.items()
         if name.startswith("compat/") and ("already in use" in text or "already routed" in text)
+    ]
+    # The layers neither count levels nor build them.
+    assert not [
+        name
+        for name, text in sources.items()
+        if name.startswith("compat/") and "MAX_LEVELS" in text
+    ]
+    assert [name for name, text in sources.items() if LEVEL_ROWS.search(text)] == [
+        "escalation_policies/service.py"
     ]

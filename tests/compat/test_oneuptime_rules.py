@@ -186,7 +186,7 @@ async def test_rule_errors_name_the_field(
         ),
         ({"userId": people["ann"]["id"]}, "incomingCallPolicyId: field required"),
         ({**base, "incomingCallPolicyId": "not-a-uuid"}, "incomingCallPolicyId"),
-        ({**base, "userId": theirs["id"]}, "userId: no user"),
+        ({**base, "userId": theirs["id"]}, "userId: no member"),  # the core's words
         ({**base, "escalateAfterSeconds": 4}, "escalateAfterSeconds"),
         ({**base, "escalateAfterSeconds": 601}, "escalateAfterSeconds"),
         ({**base, "escalateAfterSeconds": "30"}, "escalateAfterSeconds"),

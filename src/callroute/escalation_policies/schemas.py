@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, Field
 
@@ -12,6 +12,9 @@ from callroute.engine.escalation import RingStrategy, TargetKind
 
 MAX_LEVELS = 20
 MAX_TARGETS = 20
+# Positions need not be contiguous (a layer that writes one level at a time may leave gaps);
+# a bound keeps them sane.
+MAX_POSITION = 999
 # A hundred passes is "keep trying"; ringing.deadline_seconds bounds how long a caller waits.
 MAX_REPEAT = 100
 
@@ -21,24 +24,40 @@ class TargetIn(RequestModel):
     id: uuid.UUID
 
 
+# A level's fields, the same in a whole level and in a change to one.
+LevelName = Annotated[StrictStr, Field(max_length=200)]
+LevelDescription = Annotated[StrictStr, Field(max_length=2000)]
+LevelTargets = Annotated[list[TargetIn], Field(min_length=1, max_length=MAX_TARGETS)]
+RingTimeout = Annotated[StrictInt, Field(ge=5, le=600)]
+LevelDelay = Annotated[StrictInt, Field(ge=0, le=3600)]
+
+_STRATEGY = (
+    "sequential: one responder after another; simultaneous: all at once; "
+    "random: one after another in a random order"
+)
+_RING_TIMEOUT = "How long each attempt rings before giving up."
+_DELAY = "Pause after this level is exhausted, before the next level starts."
+
+
 class LevelIn(RequestModel):
-    name: StrictStr = Field(default="", max_length=200, description="e.g. Primary on-call")
-    description: StrictStr = Field(default="", max_length=2000)
-    targets: list[TargetIn] = Field(min_length=1, max_length=MAX_TARGETS)
-    strategy: RingStrategy = Field(
-        default=RingStrategy.SEQUENTIAL,
-        description="sequential: one responder after another; simultaneous: all at once; "
-        "random: one after another in a random order",
-    )
-    ring_timeout_seconds: StrictInt = Field(
-        default=30, ge=5, le=600, description="How long each attempt rings before giving up."
-    )
-    delay_seconds: StrictInt = Field(
-        default=0,
-        ge=0,
-        le=3600,
-        description="Pause after this level is exhausted, before the next level starts.",
-    )
+    name: LevelName = Field(default="", description="e.g. Primary on-call")
+    description: LevelDescription = ""
+    targets: LevelTargets
+    strategy: RingStrategy = Field(default=RingStrategy.SEQUENTIAL, description=_STRATEGY)
+    ring_timeout_seconds: RingTimeout = Field(default=30, description=_RING_TIMEOUT)
+    delay_seconds: LevelDelay = Field(default=0, description=_DELAY)
+
+
+class LevelUpdate(RequestModel):
+    """A change to one level of a policy: the fields given replace the level's, the others
+    stay (``PolicyService.update_level``)."""
+
+    name: LevelName | None = None
+    description: LevelDescription | None = None
+    targets: LevelTargets | None = None
+    strategy: RingStrategy | None = Field(default=None, description=_STRATEGY)
+    ring_timeout_seconds: RingTimeout | None = Field(default=None, description=_RING_TIMEOUT)
+    delay_seconds: LevelDelay | None = Field(default=None, description=_DELAY)
 
 
 class PolicyFields(RequestModel):

@@ -114,19 +114,6 @@ class OneUptimeRepository:
         )
         return {row_id: name for row_id, name in rows.all()}
 
-    async def exists(self, kind: str, target_id: uuid.UUID) -> bool:
-        """A member, team or schedule of this project (another project's counts as none)."""
-        models: dict[str, type[Member | Team | Schedule]] = {
-            "member": Member,
-            "team": Team,
-            "schedule": Schedule,
-        }
-        model = models[kind]
-        found = await self.session.scalar(
-            select(model.id).where(model.project_id == self.project_id, model.id == target_id)
-        )
-        return found is not None
-
     async def label_names(self) -> set[str]:
         """Every label some router of the project carries."""
         rows = await self.session.scalars(

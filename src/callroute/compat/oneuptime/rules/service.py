@@ -1,23 +1,33 @@
 """Escalation rules, written as levels of the escalation policy a policy's router rings.
 
-Orders behave as in OneUptime: a rule created without one goes last; creating at order n moves
-every rule from n on down by one; moving a rule shifts the rules it passes; deleting one moves
-the rules after it up. Each rule rings one member (or a schedule's on-call member, or a team one
-member after another) for ``escalateAfterSeconds``, then the engine moves to the next rule.
+A rule is one level, added, changed, moved and removed by the core's ``PolicyService`` one level
+at a time, so that the other rules keep their ids; the rules of levels (how many a policy has,
+which targets exist, ring timeouts, how orders move) are the core's, said here with OneUptime's
+column names. Orders behave as in OneUptime: a rule created without one goes last; creating at
+order n moves every rule from n on down by one; moving a rule shifts the rules it passes;
+deleting one moves the rules after it up. Each rule rings one member (or a schedule's on-call
+member, or a team one member after another) for ``escalateAfterSeconds``, then the engine moves
+to the next rule.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.auth.principal import Principal
 from callroute.clock import Clock
+from callroute.compat.fields import native_fields
 from callroute.compat.oneuptime.memory import InMemoryCollection
 from callroute.compat.oneuptime.repository import OneUptimeRepository, rung_policy_id
-from callroute.compat.oneuptime.rules.documents import NOUN, Directory, rule_document
+from callroute.compat.oneuptime.rules.documents import (
+    NOUN,
+    TARGET_COLUMNS,
+    Directory,
+    rule_document,
+)
 from callroute.compat.oneuptime.rules.schemas import (
     CREATE_ONLY,
     DEFAULT_ESCALATE_AFTER,
@@ -36,12 +46,21 @@ from callroute.compat.oneuptime.translate import (
     validate,
 )
 from callroute.compat.oneuptime.wire import JSON
+from callroute.engine.escalation import RingStrategy, TargetKind
 from callroute.errors import ValidationFailed
-from callroute.escalation_policies.schemas import MAX_LEVELS
+from callroute.escalation_policies.schemas import LevelIn, LevelUpdate
+from callroute.escalation_policies.service import PolicyService
 from callroute.ids import parse_id
 from callroute.models import EscalationLevel, EscalationPolicy, EscalationTarget, Router
 
 _NOT_NULL = ("order", "escalateAfterSeconds")
+# Native field → the OneUptime column a core error should name; a level's targets are named
+# by the column of the target the rule names (_renames).
+_RENAMES = {
+    "levels": "incomingCallPolicyId",
+    "position": "order",
+    "ring_timeout_seconds": "escalateAfterSeconds",
+}
 
 
 class RuleCollection(InMemoryCollection):
@@ -50,6 +69,7 @@ class RuleCollection(InMemoryCollection):
         self.project_id = principal.project_id
         self.clock = clock
         self.repo = OneUptimeRepository(session, self.project_id)
+        self.policies = PolicyService(session, self.project_id, clock)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -116,33 +136,22 @@ class RuleCollection(InMemoryCollection):
             )
         policy = await self._rules_of(parsed.incoming_call_policy_id)
         kind, target_id = self._target(parsed, None)
-        await self._check_target(kind, target_id)
-        if len(policy.levels) >= MAX_LEVELS:
-            raise ValidationFailed(
-                f"incomingCallPolicyId: a policy has at most {MAX_LEVELS} escalation rules",
-                field="incomingCallPolicyId",
+        timeout = parsed.escalate_after_seconds
+        level: dict[str, Any] = {
+            "name": parsed.name or "",
+            "description": parsed.description or "",
+            "targets": [{"type": kind, "id": target_id}],
+            # One person after another, as OneUptime rings a rule, and straight on to the next.
+            "strategy": RingStrategy.SEQUENTIAL,
+            "ring_timeout_seconds": DEFAULT_ESCALATE_AFTER if timeout is None else timeout,
+            "delay_seconds": 0,
+        }
+        position = None if parsed.order is None else parsed.order - 1
+        with native_fields(_renames(kind)):
+            added = await self.policies.add_level(
+                str(policy.id), validate(LevelIn, level), position
             )
-        now = self.clock.now()
-        last = max((lv.position for lv in policy.levels), default=-1)
-        position = last + 1 if parsed.order is None else parsed.order - 1
-        for other in policy.levels:
-            if other.position >= position:
-                _move(other, other.position + 1, now)
-        level = EscalationLevel(
-            position=position,
-            name=parsed.name or "",
-            description=parsed.description or "",
-            strategy="sequential",
-            ring_timeout_seconds=parsed.escalate_after_seconds or DEFAULT_ESCALATE_AFTER,
-            delay_seconds=0,
-            created_at=now,
-            updated_at=now,
-        )
-        level.targets = [_target_row(kind, target_id)]
-        policy.levels.append(level)
-        policy.updated_at = now
-        await self.session.flush()
-        return await self.get(str(level.id))
+        return await self.get(str(added.id))
 
     async def update(self, ref: str, data: JSON) -> None:
         level, _router, policy = await self._rule(ref)
@@ -152,37 +161,30 @@ class RuleCollection(InMemoryCollection):
         parsed = validate(RuleData, data)
         reject_nulls(data, _NOT_NULL)
         sent = parsed.model_fields_set
-        now = self.clock.now()
+        change: dict[str, Any] = {}
         if "name" in sent:
-            level.name = parsed.name or ""
+            change["name"] = parsed.name or ""
         if "description" in sent:
-            level.description = parsed.description or ""
+            change["description"] = parsed.description or ""
         if parsed.escalate_after_seconds is not None:
-            level.ring_timeout_seconds = parsed.escalate_after_seconds
+            change["ring_timeout_seconds"] = parsed.escalate_after_seconds
+        kind: TargetKind | None = None
         if sent & set(TARGETS):
             current = min(level.targets, key=lambda t: t.position) if level.targets else None
             kind, target_id = self._target(parsed, current)
-            await self._check_target(kind, target_id)
+            # The rule's own target again keeps a native level's other targets.
             if current is None or (current.kind, current.target_id) != (kind, target_id):
-                level.targets = []
-                await self.session.flush()
-                level.targets = [_target_row(kind, target_id)]
-        if parsed.order is not None:
-            _reorder(policy, level, parsed.order - 1, now)
-        level.updated_at = now
-        policy.updated_at = now
-        await self.session.flush()
+                change["targets"] = [{"type": kind, "id": target_id}]
+        with native_fields(_renames(kind)):
+            await self.policies.update_level(
+                str(policy.id), level.id, validate(LevelUpdate, change)
+            )
+            if parsed.order is not None:
+                await self.policies.move_level(str(policy.id), level.id, parsed.order - 1)
 
     async def delete(self, ref: str) -> None:
         level, _router, policy = await self._rule(ref)
-        now = self.clock.now()
-        position = level.position
-        policy.levels.remove(level)
-        for other in policy.levels:
-            if other.position > position:
-                _move(other, other.position - 1, now)
-        policy.updated_at = now
-        await self.session.flush()
+        await self.policies.remove_level(str(policy.id), level.id)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -205,7 +207,9 @@ class RuleCollection(InMemoryCollection):
             )
         return policy
 
-    def _target(self, parsed: RuleData, current: EscalationTarget | None) -> tuple[str, uuid.UUID]:
+    def _target(
+        self, parsed: RuleData, current: EscalationTarget | None
+    ) -> tuple[TargetKind, uuid.UUID]:
         """The one target the rule names after this write: setting one clears the others."""
         sent = parsed.model_fields_set & set(TARGETS)
         given = [
@@ -218,40 +222,11 @@ class RuleCollection(InMemoryCollection):
         cleared = current is not None and any(TARGETS[a][1] == current.kind for a in sent)
         if current is None or cleared:
             raise ValidationFailed(NO_TARGET, field="userId")
-        return current.kind, current.target_id
-
-    async def _check_target(self, kind: str, target_id: uuid.UUID) -> None:
-        found = await self.repo.exists(kind, target_id)
-        if not found:
-            column = next(column for column, k in TARGETS.values() if k == kind)
-            noun = {"member": "user", "team": "team", "schedule": "on-call schedule"}[kind]
-            raise ValidationFailed(f"{column}: no {noun} {target_id} in this project", field=column)
+        return TargetKind(current.kind), current.target_id
 
 
-def _target_row(kind: str, target_id: uuid.UUID) -> EscalationTarget:
-    return EscalationTarget(
-        position=0,
-        kind=kind,
-        member_id=target_id if kind == "member" else None,
-        team_id=target_id if kind == "team" else None,
-        schedule_id=target_id if kind == "schedule" else None,
-    )
-
-
-def _move(level: EscalationLevel, position: int, now: datetime) -> None:
-    level.position = position
-    level.updated_at = now
-
-
-def _reorder(policy: EscalationPolicy, level: EscalationLevel, new: int, now: datetime) -> None:
-    """OneUptime's reordering: moving up pushes the rules in [new, current) down one place,
-    moving down pulls the rules in (current, new] up one place."""
-    current = level.position
-    for other in policy.levels:
-        if other is level:
-            continue
-        if new < current and new <= other.position < current:
-            _move(other, other.position + 1, now)
-        elif new > current and current < other.position <= new:
-            _move(other, other.position - 1, now)
-    level.position = new
+def _renames(kind: TargetKind | None) -> dict[str, str]:
+    """The core's field names, as this write's columns: a level's targets are the rule's one."""
+    if kind is None:
+        return _RENAMES
+    return {**_RENAMES, "targets": TARGET_COLUMNS[kind][0]}
