@@ -210,3 +210,93 @@ async def test_a_password_is_long_enough(ctx: AppContext, tenant: Tenant, passwo
         )
         with pytest.raises(ValueError, match="at least 12 characters"):
             await set_password(session, created, password)
+
+
+ACTION_FORM = re.compile(r'action="/alerts/([^/"]+)/(acknowledge|resolve)"')
+
+
+async def an_alert(client: httpx.AsyncClient, tenant: Tenant) -> str:
+    """A call that nobody has answered yet: its alert is triggered."""
+    line = await callsetup.routed_line(client, tenant)
+    await callsetup.place(client, tenant, line, default="no-answer")
+    alerts = (await client.get("/api/v1/alerts", headers=tenant.headers)).json()["data"]
+    assert [a["status"] for a in alerts] == ["triggered"]
+    alert_id: str = alerts[0]["id"]
+    return alert_id
+
+
+async def test_a_member_acknowledges_then_resolves_an_alert(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    dana = await member(ctx, tenant, "dana@acme.example", role="member")
+    alert_id = await an_alert(client, tenant)
+    await sign_in(client, "dana@acme.example")
+    page = await client.get("/alerts")
+    assert page.status_code == 200
+    assert "Call from +442071838750 to Hotline policy" in page.text
+    assert set(ACTION_FORM.findall(page.text)) == {(alert_id, "acknowledge"), (alert_id, "resolve")}
+    token = CSRF.search(page.text)
+    assert token
+
+    done = await client.post(
+        f"/alerts/{alert_id}/acknowledge", data={"csrf_token": token.group(1), "back": "triggered"}
+    )
+    assert done.status_code == 303
+    api = (await client.get(f"/api/v1/alerts/{alert_id}", headers=tenant.headers)).json()
+    assert api["status"] == "acknowledged"
+    assert api["acknowledged_by"] == str(dana.id)  # the member who pressed the button
+    assert "No triggered alert." in (await client.get("/alerts")).text
+
+    resolved = await client.post(f"/alerts/{alert_id}/resolve", data={"csrf_token": token.group(1)})
+    assert resolved.status_code == 303
+    api = (await client.get(f"/api/v1/alerts/{alert_id}", headers=tenant.headers)).json()
+    assert (api["status"], api["resolved_reason"]) == ("resolved", "resolved by Dana")
+    again = await client.post(
+        f"/alerts/{alert_id}/acknowledge", data={"csrf_token": token.group(1)}
+    )
+    assert again.status_code == 409
+    assert "already resolved" in again.text
+
+
+async def test_a_viewer_sees_alerts_but_cannot_act_on_them(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    await member(ctx, tenant, "vic@acme.example", role="viewer")
+    alert_id = await an_alert(client, tenant)
+    await sign_in(client, "vic@acme.example")
+    page = await client.get("/alerts")
+    assert "Hotline policy" in page.text
+    assert ACTION_FORM.findall(page.text) == []  # no button to press
+    token = CSRF.search(page.text)
+    assert token
+    refused = await client.post(
+        f"/alerts/{alert_id}/acknowledge", data={"csrf_token": token.group(1)}
+    )
+    assert refused.status_code == 403
+    assert "A viewer cannot acknowledge alerts." in refused.text
+    api = (await client.get(f"/api/v1/alerts/{alert_id}", headers=tenant.headers)).json()
+    assert api["status"] == "triggered"
+
+
+async def test_an_alert_form_needs_its_token_and_the_members_project(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    other = await make_tenant(ctx, "Globex Support")
+    theirs = await an_alert(client, other)
+    await member(ctx, tenant, "dana@acme.example", role="member")
+    await sign_in(client, "dana@acme.example")
+    page = await client.get("/alerts")
+    token = CSRF.search(page.text)
+    assert token
+    forged = await client.post(f"/alerts/{theirs}/acknowledge", data={"csrf_token": "x"})
+    assert forged.status_code == 403
+    foreign = await client.post(
+        f"/alerts/{theirs}/acknowledge", data={"csrf_token": token.group(1)}
+    )
+    assert foreign.status_code == 404  # another project's alert does not exist here
+    api = (await client.get(f"/api/v1/alerts/{theirs}", headers=other.headers)).json()
+    assert api["status"] == "triggered"
+    anonymous = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with anonymous:
+        assert (await anonymous.get("/alerts")).status_code == 303
+        assert (await anonymous.post(f"/alerts/{theirs}/resolve")).status_code == 303

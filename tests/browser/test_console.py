@@ -4,8 +4,10 @@ sign out, and find the pages closed again."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
@@ -50,3 +52,37 @@ async def test_sign_in_see_who_would_be_rung_and_sign_out(
     await expect(page).to_have_url(f"{served.url}/sign-in")
     await page.goto(f"{served.url}/")
     await expect(page).to_have_url(f"{served.url}/sign-in")  # the session is gone
+
+
+@pytest.mark.e2e
+@pytest.mark.asyncio(loop_scope="session")
+async def test_the_owner_acknowledges_a_callers_alert(
+    served: Served, browser: Chromium, page: Page
+) -> None:
+    # A caller picks option 1 and is still waiting: the call's alert is triggered.
+    async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as api:
+        number = (await api.get("/api/v1/numbers")).json()["data"][0]["number"]
+        placed = await api.post(
+            "/api/v1/simulator/calls",
+            json={"to": number, "from": "+14155550199", "digits": ["1"], "default": "no-answer"},
+        )
+        assert placed.status_code == 201, placed.text
+        # The greeting and the menu play first (real time): ringing raises the alert.
+        for _ in range(300):
+            if (await api.get("/api/v1/alerts")).json()["data"]:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the call raised no alert")
+    await page.goto(f"{served.url}/sign-in")
+    await page.get_by_label("E-mail").fill(DEMO_OWNER)
+    await page.get_by_label("Password").fill(served.password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("link", name="Alerts").click()
+    alert = page.locator("article.alert", has_text="+14155550199")
+    await expect(alert.locator(".badge")).to_have_text("triggered")
+    await alert.get_by_role("button", name="Acknowledge").click()
+    await expect(page.get_by_text("No triggered alert.")).to_be_visible()
+    await page.get_by_role("link", name="acknowledged").click()
+    await expect(alert.locator(".badge")).to_have_text("acknowledged")
+    assert browser.blocked == []

@@ -104,10 +104,13 @@ class AlertService:
     async def get(self, alert_id: str) -> Alert:
         return await found(self.repo, alert_id, "alert")
 
-    async def acknowledge(self, alert_id: str, now: datetime) -> Alert:
+    async def acknowledge(
+        self, alert_id: str, now: datetime, member_id: uuid.UUID | None = None
+    ) -> Alert:
+        """``member_id``: who acknowledged it (a console member); None for an API key."""
         alert = await self.get(alert_id)
         self.lifecycle.require_open(alert)
-        if self.lifecycle.acknowledge(alert, None, now):
+        if self.lifecycle.acknowledge(alert, member_id, now):
             await webhooks.enqueue(
                 self.session, self.project_id, "alert.acknowledged", alert_summary(alert), now
             )

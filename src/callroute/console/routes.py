@@ -13,10 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from callroute.alerts.schemas import AlertListQuery
+from callroute.alerts.service import AlertService
 from callroute.api.deps import ClockDep, Ctx, Session
 from callroute.app_context import AppContext
 from callroute.console import service
 from callroute.console.service import SESSION_LIFETIME, SignIn, Viewer
+from callroute.errors import ApiError
 
 log = structlog.get_logger(__name__)
 HERE = Path(__file__).parent
@@ -167,3 +170,54 @@ async def overview(request: Request, session: Session, clock: ClockDep) -> Respo
         return _to_sign_in()
     data = await service.overview(session, viewer.project_id, clock.now())
     return _page(request, "overview.html", viewer=viewer, overview=data)
+
+
+ALERT_TABS = ("triggered", "acknowledged", "resolved")
+
+
+@router.get("/alerts")
+async def alerts(request: Request, session: Session, clock: ClockDep) -> Response:
+    viewer = await viewer_of(request, session, clock)
+    if viewer is None:
+        return _to_sign_in()
+    status = request.query_params.get("status", "triggered")
+    if status not in ALERT_TABS:
+        status = "triggered"
+    query = AlertListQuery(status=status, limit=100)
+    found = await AlertService(session, viewer.project_id).page(
+        query.filters(), query.sort_spec(), None, query.limit
+    )
+    return _page(
+        request, "alerts.html", viewer=viewer, alerts=found.rows, tab=status, tabs=ALERT_TABS
+    )
+
+
+@router.post("/alerts/{alert_id}/{action}")
+async def alert_action(
+    request: Request, alert_id: str, action: str, session: Session, clock: ClockDep
+) -> Response:
+    """Acknowledge or resolve, as the signed-in member, when their role allows it."""
+    viewer = await viewer_of(request, session, clock)
+    if viewer is None:
+        return _to_sign_in()
+    form = await _form(request)
+    if not secrets.compare_digest(viewer.csrf_token, form.get("csrf_token", "")):
+        return _refused(request, viewer, 403, "The form's token is missing or wrong: reload.")
+    if action not in ("acknowledge", "resolve"):
+        return _refused(request, viewer, 404, "There is no such action.")
+    if not viewer.can("alerts:write"):
+        return _refused(request, viewer, 403, f"A {viewer.role} cannot {action} alerts.")
+    alerts_ = AlertService(session, viewer.project_id)
+    try:
+        if action == "acknowledge":
+            await alerts_.acknowledge(alert_id, clock.now(), viewer.member_id)
+        else:
+            await alerts_.resolve(alert_id, f"resolved by {viewer.name}", clock.now())
+    except ApiError as exc:
+        return _refused(request, viewer, exc.status, exc.message)
+    back = form.get("back", "triggered")
+    return RedirectResponse(f"/alerts?status={back if back in ALERT_TABS else 'triggered'}", 303)
+
+
+def _refused(request: Request, viewer: Viewer, status: int, message: str) -> HTMLResponse:
+    return _page(request, "refused.html", status, viewer=viewer, message=message)
