@@ -35,8 +35,13 @@ async def main(url: str, email: str, password: str, out: Path) -> None:
             await page.get_by_role("button", name="Sign in").click()
             await page.wait_for_url(f"{url}/")
             await page.screenshot(path=out / "console-overview.png", full_page=True)
+            await page.goto(f"{url}/calls")
+            first = page.locator("tbody a").first
+            if await first.count():
+                await first.click()
+                await page.screenshot(path=out / "console-call.png", full_page=True)
             await context.close()
-    print(f"wrote {out}/console-sign-in.png and {out}/console-overview.png")
+    print(f"wrote the screenshots into {out}")
 
 
 if __name__ == "__main__":

@@ -300,3 +300,40 @@ async def test_an_alert_form_needs_its_token_and_the_members_project(
     async with anonymous:
         assert (await anonymous.get("/alerts")).status_code == 303
         assert (await anonymous.post(f"/alerts/{theirs}/resolve")).status_code == 303
+
+
+async def test_the_call_log_and_a_calls_page_in_words(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    await member(ctx, tenant, "vic@acme.example", role="viewer")
+    line = await callsetup.routed_line(client, tenant)
+    placed = await callsetup.place(client, tenant, line, default="no-answer", message_seconds=9)
+    await callsetup.settle(ctx)
+    other = await make_tenant(ctx, "Globex Support")
+    theirs = await callsetup.place(
+        client, other, await callsetup.routed_line(client, other), default="no-answer"
+    )
+    await sign_in(client, "vic@acme.example")
+
+    log = await client.get("/calls")
+    assert log.status_code == 200
+    assert f'href="/calls/{placed["id"]}"' in log.text
+    assert theirs["id"] not in log.text
+    assert "voicemail" in log.text
+    assert "No call missed yet." in (await client.get("/calls?status=missed")).text
+
+    page = await client.get(f"/calls/{placed['id']}")
+    assert page.status_code == 200
+    text = page.text
+    for expected in (
+        "Call from +442071838750",
+        "says: “Welcome.”",
+        "rings Ann at +14155550101 for 20 s",  # names, not leg ids
+        "level started: level 2, round 1, strategy=sequential",  # counted from 1, as people do
+        "voicemail recorded (9 s)",
+        "call ended: voicemail",
+    ):
+        assert expected in text, expected
+    assert "r0-l0" not in text
+    assert "<td>Chris</td>" in text
+    assert (await client.get(f"/calls/{theirs['id']}")).status_code == 404

@@ -221,3 +221,32 @@ async def alert_action(
 
 def _refused(request: Request, viewer: Viewer, status: int, message: str) -> HTMLResponse:
     return _page(request, "refused.html", status, viewer=viewer, message=message)
+
+
+@router.get("/calls")
+async def calls(request: Request, session: Session, clock: ClockDep) -> Response:
+    viewer = await viewer_of(request, session, clock)
+    if viewer is None:
+        return _to_sign_in()
+    status = request.query_params.get("status") or None
+    rows = await service.call_log(session, viewer.project_id, status)
+    return _page(
+        request,
+        "calls.html",
+        viewer=viewer,
+        calls=rows,
+        chosen=status,
+        statuses=service.CALL_STATUSES,
+    )
+
+
+@router.get("/calls/{call_id}")
+async def call(request: Request, call_id: str, session: Session, clock: ClockDep) -> Response:
+    viewer = await viewer_of(request, session, clock)
+    if viewer is None:
+        return _to_sign_in()
+    try:
+        shown = await service.call_page(session, viewer.project_id, call_id)
+    except ApiError as exc:
+        return _refused(request, viewer, exc.status, exc.message)
+    return _page(request, "call.html", viewer=viewer, page_of=shown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -12,12 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.auth.permissions import permissions_for
 from callroute.calls import config_cache
+from callroute.calls.repository import CallRepository
 from callroute.calls.snapshot import build_snapshot
 from callroute.console import passwords
 from callroute.console.repository import OverviewRepository, SignInRepository
+from callroute.db.pagination import parse_sort
 from callroute.db.revisions import config_revision
 from callroute.engine.callflow import model as m
-from callroute.models import ConsoleSession, Member, Project
+from callroute.models import Call, CallLeg, ConsoleSession, Member, Project, Recording
+from callroute.simulated_calls.narrate import describe
+from callroute.validation import found
 
 SESSION_LIFETIME = timedelta(hours=12)
 OUTCOMES = ("completed", "voicemail", "missed", "rejected", "failed")
@@ -159,3 +164,66 @@ def _choices(snapshot: m.Snapshot) -> list[tuple[str, m.Action]]:
     if snapshot.menu is not None:
         return [(f"Menu {o.digit} · ", o.action) for o in snapshot.menu.options]
     return [("", snapshot.action)] if snapshot.action is not None else []
+
+
+# -- the call log ------------------------------------------------------------------------------
+
+CALL_STATUSES = (
+    "ringing",
+    "in_menu",
+    "ringing_responders",
+    "answered",
+    "completed",
+    "missed",
+    "voicemail",
+    "rejected",
+    "failed",
+)
+_MARKUP = re.compile(r"\[/?(bold|dim)\]")
+_COUNTED = re.compile(r"\b(level|round)=(\d+)")
+
+
+@dataclass(frozen=True)
+class Line:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class CallPage:
+    call: Call
+    legs: list[CallLeg]
+    recordings: list[Recording]
+    lines: list[Line]
+
+
+async def call_log(
+    session: AsyncSession, project_id: uuid.UUID, status: str | None, limit: int = 50
+) -> list[Call]:
+    filters = {"status": status} if status in CALL_STATUSES else {}
+    page = await CallRepository(session, project_id).page(
+        filters, parse_sort("-started_at"), None, limit
+    )
+    return list(page.rows)
+
+
+async def call_page(session: AsyncSession, project_id: uuid.UUID, call_id: str) -> CallPage:
+    """A call with its legs, recordings and its timeline in words (people's names, not leg
+    ids). Another project's call is not found."""
+    repo = CallRepository(session, project_id)
+    call = await found(repo, call_id, "call")
+    legs = await repo.legs(call.id)
+    names = {leg.leg_key: f"{leg.member_name} ({leg.number})" for leg in legs}
+    events = await repo.events(call.id, {}, parse_sort("sequence"), None, 500)
+    lines = []
+    for entry in events.rows:
+        text = describe(entry.kind, dict(entry.detail))
+        if text is None:
+            continue
+        text = _MARKUP.sub("", text)
+        # The engine counts levels and rounds from 0; people, and the API's docs, from 1.
+        text = _COUNTED.sub(lambda m: f"{m.group(1)} {int(m.group(2)) + 1}", text)
+        for key, name in names.items():
+            text = text.replace(key, name)
+        lines.append(Line(entry.at, text))
+    return CallPage(call, legs, await repo.recordings(call.id), lines)
