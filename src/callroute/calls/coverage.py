@@ -7,6 +7,8 @@ real call never disagree.
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,33 @@ from callroute.db.revisions import config_revision
 from callroute.engine.callflow import model as m
 
 
+@dataclass(frozen=True)
+class Level:
+    """One level of one choice a caller has, and who it would ring now."""
+
+    label: str  # "Level 1", "Menu 2 · Level 1", "After hours · Level 1"
+    people: tuple[m.Responder, ...]  # those with a number to ring
+
+
+async def rung_now(
+    session: AsyncSession, project_id: uuid.UUID, router_id: uuid.UUID, revision: int, now: datetime
+) -> list[Level] | None:
+    """The levels a call arriving now would ring, choice by choice; None when the router rings
+    nobody by design (it only forwards, connects a bot, takes a voicemail or plays a message)."""
+    source = await config_cache.router_source(session, project_id, router_id, revision, now)
+    if source is None:
+        return None
+    snapshot = build_snapshot(source, "", "", None, now)
+    rings = [(p, a) for p, a in _choices(snapshot) if a.kind is m.ActionKind.RING]
+    if not rings:
+        return None
+    return [
+        Level(f"{prefix}Level {index}", tuple(r for r in level.responders if r.numbers))
+        for prefix, action in rings
+        for index, level in enumerate(action.levels, start=1)
+    ]
+
+
 async def responders_on_call(session: AsyncSession, now: datetime) -> dict[str, int]:
     """For each enabled router that rings people: how many distinct people it would ring now,
     at any level of any choice a caller has. Routers that only forward, connect a bot or play
@@ -25,27 +54,16 @@ async def responders_on_call(session: AsyncSession, now: datetime) -> dict[str, 
     revision = await config_revision(session)
     counts: dict[str, int] = {}
     for project_id, router_id in await enabled_routers(session):
-        source = await config_cache.router_source(session, project_id, router_id, revision, now)
-        if source is None:
-            continue
-        snapshot = build_snapshot(source, "", "", None, now)
-        rings = [action for action in _choices(snapshot) if action.kind == m.ActionKind.RING]
-        if not rings:
-            continue
-        people = {
-            responder.member_id
-            for action in rings
-            for level in action.levels
-            for responder in level.responders
-            if responder.numbers
-        }
-        counts[str(router_id)] = len(people)
+        levels = await rung_now(session, project_id, router_id, revision, now)
+        if levels is not None:
+            people = {person.member_id for level in levels for person in level.people}
+            counts[str(router_id)] = len(people)
     return counts
 
 
-def _choices(snapshot: m.Snapshot) -> list[m.Action]:
+def _choices(snapshot: m.Snapshot) -> list[tuple[str, m.Action]]:
     if snapshot.after_hours is not None:  # outside business hours, only that applies
-        return [snapshot.after_hours]
+        return [("After hours · ", snapshot.after_hours)]
     if snapshot.menu is not None:
-        return [option.action for option in snapshot.menu.options]
-    return [snapshot.action] if snapshot.action is not None else []
+        return [(f"Menu {o.digit} · ", o.action) for o in snapshot.menu.options]
+    return [("", snapshot.action)] if snapshot.action is not None else []

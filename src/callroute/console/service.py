@@ -12,14 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.auth.permissions import permissions_for
-from callroute.calls import config_cache
+from callroute.calls.coverage import rung_now
 from callroute.calls.repository import CallRepository
-from callroute.calls.snapshot import build_snapshot
 from callroute.console import passwords
 from callroute.console.repository import OverviewRepository, SignInRepository
 from callroute.db.pagination import parse_sort
 from callroute.db.revisions import config_revision
-from callroute.engine.callflow import model as m
 from callroute.models import Call, CallLeg, ConsoleSession, Member, Project, Recording
 from callroute.simulated_calls.narrate import describe
 from callroute.validation import found
@@ -141,29 +139,15 @@ async def overview(session: AsyncSession, project_id: uuid.UUID, now: datetime) 
     views = []
     for router in await repo.routers():
         view = RouterView(router.id, router.name, router.enabled, numbers.get(router.id, []))
-        source = await config_cache.router_source(session, project_id, router.id, revision, now)
-        if source is not None:
-            snapshot = build_snapshot(source, "", "", None, now)
-            for prefix, action in _choices(snapshot):
-                if action.kind is not m.ActionKind.RING:
-                    continue
-                view.rings = True
-                for index, level in enumerate(action.levels, start=1):
-                    people = tuple(r.name for r in level.responders if r.numbers)
-                    view.levels.append(Choice(f"{prefix}Level {index}", people))
+        levels = await rung_now(session, project_id, router.id, revision, now)
+        if levels is not None:
+            view.rings = True
+            view.levels = [Choice(lv.label, tuple(p.name for p in lv.people)) for lv in levels]
         views.append(view)
     calls = await repo.calls_by_status(now)
     shown = {outcome: calls.get(outcome, 0) for outcome in OUTCOMES}
     shown["in progress"] = sum(v for k, v in calls.items() if k not in OUTCOMES)
     return Overview(views, shown)
-
-
-def _choices(snapshot: m.Snapshot) -> list[tuple[str, m.Action]]:
-    if snapshot.after_hours is not None:
-        return [("After hours · ", snapshot.after_hours)]
-    if snapshot.menu is not None:
-        return [(f"Menu {o.digit} · ", o.action) for o in snapshot.menu.options]
-    return [("", snapshot.action)] if snapshot.action is not None else []
 
 
 # -- the call log ------------------------------------------------------------------------------
