@@ -179,6 +179,10 @@ async def test_webhooks_are_signed_and_delivered_off_the_call_path(
     ).json()["data"]
     ended = next(d for d in log if d["event_type"] == "call.ended")
     assert (ended["status"], ended["attempts"], ended["last_status_code"]) == ("delivered", 2, 204)
+    deliveries = ctx.metrics.webhook_deliveries
+    assert deliveries.labels("delivered")._value.get() == 4
+    assert deliveries.labels("retried")._value.get() == 1  # call.ended's first, refused try
+    assert deliveries.labels("failed")._value.get() == 0
 
 
 async def test_unrouted_and_disabled_numbers_leave_a_record_that_says_why(

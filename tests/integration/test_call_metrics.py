@@ -182,6 +182,8 @@ async def test_the_scrape_reads_the_backlog_and_who_is_on_call(
     await callsetup.settle(ctx)
     samples = await scrape(client)
     assert not any(name == "callroute_timers_due" for name, _ in samples)
+    # Every connection the runner and the requests took went back to the pool.
+    assert samples[("callroute_db_pool_connections_in_use", frozenset())] == 0
     assert samples[("callroute_timers_oldest_due_seconds", frozenset())] == 0
 
     await client.patch(
