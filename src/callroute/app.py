@@ -24,8 +24,8 @@ from callroute.catalog.routes import router as services_router
 from callroute.compat import oneuptime, rootly, vcita, voicelink
 from callroute.config import Settings
 from callroute.connections.routes import router as connections_router
-from callroute.console.routes import STATIC_DIR as CONSOLE_STATIC
 from callroute.console.routes import router as console_router
+from callroute.console.web import STATIC_DIR as CONSOLE_STATIC
 from callroute.contacts.routes import router as contacts_router
 from callroute.db.schema import require_current_schema
 from callroute.db.session import Database

@@ -4,62 +4,24 @@ token; every page but sign-in needs a signed-in member (a session cookie)."""
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs
 
 import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from callroute.alerts.schemas import AlertListQuery
 from callroute.alerts.service import AlertService
 from callroute.api.deps import ClockDep, Ctx, Session
 from callroute.app_context import AppContext
-from callroute.console import service
-from callroute.console.service import SESSION_LIFETIME, SignIn, Viewer
+from callroute.console import service, web
+from callroute.console.service import SESSION_LIFETIME, SignIn
 from callroute.errors import ApiError
 
 log = structlog.get_logger(__name__)
-HERE = Path(__file__).parent
-STATIC_DIR = HERE / "static"
-templates = Jinja2Templates(directory=HERE / "templates")
-
-SESSION_COOKIE = "callroute_session"
 SIGN_IN_CSRF_COOKIE = "callroute_sign_in"  # double-submit token of the sign-in form
 FAILED = "The e-mail address or the password is not right."
 
 router = APIRouter(include_in_schema=False)
-
-
-def _secure(ctx: AppContext) -> bool:
-    return ctx.settings.public_url.startswith("https://")
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """An url-encoded form's fields (the first value of each)."""
-    body = (await request.body()).decode("utf-8", errors="replace")
-    return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
-
-
-def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context, status_code=status)
-    # Pages show a project's data: never cached, never framed by another site.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'"
-    )
-    return response
-
-
-async def viewer_of(request: Request, session: Session, clock: ClockDep) -> Viewer | None:
-    return await SignIn(session).viewer(request.cookies.get(SESSION_COOKIE), clock.now())
-
-
-def _to_sign_in() -> RedirectResponse:
-    return RedirectResponse("/sign-in", status_code=303)
 
 
 # -- signing in and out ------------------------------------------------------------------------
@@ -80,7 +42,7 @@ def _sign_in_form(
     projects: list[tuple[str, str]] | None = None,
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
-    response = _page(
+    response = web.page(
         request,
         "sign_in.html",
         status,
@@ -95,7 +57,7 @@ def _sign_in_form(
         max_age=3600,
         httponly=True,
         samesite="strict",
-        secure=_secure(ctx),
+        secure=web.secure(ctx),
         path="/sign-in",
     )
     return response
@@ -103,7 +65,7 @@ def _sign_in_form(
 
 @router.post("/sign-in")
 async def sign_in(request: Request, ctx: Ctx, session: Session, clock: ClockDep) -> Response:
-    form = await _form(request)
+    form = await web.form_fields(request)
     expected = request.cookies.get(SIGN_IN_CSRF_COOKIE)
     if not expected or not secrets.compare_digest(expected, form.get("csrf_token", "")):
         return _sign_in_form(request, ctx, status=403, error="The form expired: please try again.")
@@ -135,12 +97,12 @@ async def sign_in(request: Request, ctx: Ctx, session: Session, clock: ClockDep)
     token = await SignIn(session).start(member, clock.now())
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
-        SESSION_COOKIE,
+        web.SESSION_COOKIE,
         token,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=_secure(ctx),
+        secure=web.secure(ctx),
         path="/",
     )
     response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/sign-in")
@@ -149,14 +111,14 @@ async def sign_in(request: Request, ctx: Ctx, session: Session, clock: ClockDep)
 
 @router.post("/sign-out")
 async def sign_out(request: Request, session: Session, clock: ClockDep) -> Response:
-    viewer = await viewer_of(request, session, clock)
-    form = await _form(request)
+    viewer = await web.viewer_of(request, session, clock)
+    form = await web.form_fields(request)
     if viewer is not None:
-        if not secrets.compare_digest(viewer.csrf_token, form.get("csrf_token", "")):
+        if not web.csrf_ok(viewer, form):
             return Response("the form's CSRF token is missing or wrong", status_code=403)
-        await SignIn(session).end(request.cookies.get(SESSION_COOKIE, ""))
-    response = _to_sign_in()
-    response.delete_cookie(SESSION_COOKIE, path="/")
+        await SignIn(session).end(request.cookies.get(web.SESSION_COOKIE, ""))
+    response = web.to_sign_in()
+    response.delete_cookie(web.SESSION_COOKIE, path="/")
     return response
 
 
@@ -165,11 +127,11 @@ async def sign_out(request: Request, session: Session, clock: ClockDep) -> Respo
 
 @router.get("/")
 async def overview(request: Request, session: Session, clock: ClockDep) -> Response:
-    viewer = await viewer_of(request, session, clock)
+    viewer = await web.viewer_of(request, session, clock)
     if viewer is None:
-        return _to_sign_in()
+        return web.to_sign_in()
     data = await service.overview(session, viewer.project_id, clock.now())
-    return _page(request, "overview.html", viewer=viewer, overview=data)
+    return web.page(request, "overview.html", viewer=viewer, overview=data)
 
 
 ALERT_TABS = ("triggered", "acknowledged", "resolved")
@@ -177,9 +139,9 @@ ALERT_TABS = ("triggered", "acknowledged", "resolved")
 
 @router.get("/alerts")
 async def alerts(request: Request, session: Session, clock: ClockDep) -> Response:
-    viewer = await viewer_of(request, session, clock)
+    viewer = await web.viewer_of(request, session, clock)
     if viewer is None:
-        return _to_sign_in()
+        return web.to_sign_in()
     status = request.query_params.get("status", "triggered")
     if status not in ALERT_TABS:
         status = "triggered"
@@ -187,7 +149,7 @@ async def alerts(request: Request, session: Session, clock: ClockDep) -> Respons
     found = await AlertService(session, viewer.project_id).page(
         query.filters(), query.sort_spec(), None, query.limit
     )
-    return _page(
+    return web.page(
         request, "alerts.html", viewer=viewer, alerts=found.rows, tab=status, tabs=ALERT_TABS
     )
 
@@ -197,16 +159,16 @@ async def alert_action(
     request: Request, alert_id: str, action: str, session: Session, clock: ClockDep
 ) -> Response:
     """Acknowledge or resolve, as the signed-in member, when their role allows it."""
-    viewer = await viewer_of(request, session, clock)
+    viewer = await web.viewer_of(request, session, clock)
     if viewer is None:
-        return _to_sign_in()
-    form = await _form(request)
-    if not secrets.compare_digest(viewer.csrf_token, form.get("csrf_token", "")):
-        return _refused(request, viewer, 403, "The form's token is missing or wrong: reload.")
+        return web.to_sign_in()
+    form = await web.form_fields(request)
+    if not web.csrf_ok(viewer, form):
+        return web.refused(request, viewer, 403, "The form's token is missing or wrong: reload.")
     if action not in ("acknowledge", "resolve"):
-        return _refused(request, viewer, 404, "There is no such action.")
+        return web.refused(request, viewer, 404, "There is no such action.")
     if not viewer.can("alerts:write"):
-        return _refused(request, viewer, 403, f"A {viewer.role} cannot {action} alerts.")
+        return web.refused(request, viewer, 403, f"A {viewer.role} cannot {action} alerts.")
     alerts_ = AlertService(session, viewer.project_id)
     try:
         if action == "acknowledge":
@@ -214,23 +176,19 @@ async def alert_action(
         else:
             await alerts_.resolve(alert_id, f"resolved by {viewer.name}", clock.now())
     except ApiError as exc:
-        return _refused(request, viewer, exc.status, exc.message)
+        return web.refused(request, viewer, exc.status, exc.message)
     back = form.get("back", "triggered")
     return RedirectResponse(f"/alerts?status={back if back in ALERT_TABS else 'triggered'}", 303)
 
 
-def _refused(request: Request, viewer: Viewer, status: int, message: str) -> HTMLResponse:
-    return _page(request, "refused.html", status, viewer=viewer, message=message)
-
-
 @router.get("/calls")
 async def calls(request: Request, session: Session, clock: ClockDep) -> Response:
-    viewer = await viewer_of(request, session, clock)
+    viewer = await web.viewer_of(request, session, clock)
     if viewer is None:
-        return _to_sign_in()
+        return web.to_sign_in()
     status = request.query_params.get("status") or None
     rows = await service.call_log(session, viewer.project_id, status)
-    return _page(
+    return web.page(
         request,
         "calls.html",
         viewer=viewer,
@@ -242,11 +200,11 @@ async def calls(request: Request, session: Session, clock: ClockDep) -> Response
 
 @router.get("/calls/{call_id}")
 async def call(request: Request, call_id: str, session: Session, clock: ClockDep) -> Response:
-    viewer = await viewer_of(request, session, clock)
+    viewer = await web.viewer_of(request, session, clock)
     if viewer is None:
-        return _to_sign_in()
+        return web.to_sign_in()
     try:
         shown = await service.call_page(session, viewer.project_id, call_id)
     except ApiError as exc:
-        return _refused(request, viewer, exc.status, exc.message)
-    return _page(request, "call.html", viewer=viewer, page_of=shown)
+        return web.refused(request, viewer, exc.status, exc.message)
+    return web.page(request, "call.html", viewer=viewer, page_of=shown)
