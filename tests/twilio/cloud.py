@@ -71,6 +71,7 @@ class TwilioCloud:
 
     holds: dict[str, Held] = field(default_factory=dict)  # path regex -> held once
     slow: dict[str, float] = field(default_factory=dict)  # path regex -> seconds to answer
+    recordings: dict[str, bytes] = field(default_factory=dict)  # RecordingSid -> its MP3
     slowed: asyncio.Event = field(default_factory=asyncio.Event)  # a slow request arrived
     # path regex -> refusals (http, code, msg) for the next requests, one each
     refusals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
@@ -142,6 +143,12 @@ class TwilioCloud:
         one = {k: v[0] for k, v in form.items()}
         if re.fullmatch(r"/2010-04-01/Accounts/AC\w+\.json", path):
             return _json({"sid": ACCOUNT_SID, "friendly_name": "Acme", "status": "active"})
+        if m := re.fullmatch(r"/2010-04-01/Accounts/AC\w*/Recordings/(RE\w+)\.mp3", path):
+            if m.group(1) not in self.recordings:
+                return httpx.Response(404, json={"code": 20404, "message": "not found"})
+            return httpx.Response(
+                200, content=self.recordings[m.group(1)], headers={"content-type": "audio/mpeg"}
+            )
         if m := re.fullmatch(
             r"/2010-04-01/Accounts/AC\w+/AvailablePhoneNumbers/(\w\w)/(\w+)\.json", path
         ):

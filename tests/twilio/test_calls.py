@@ -18,6 +18,7 @@ from callroute.timers.runner import Runner
 from tests import callsetup
 from tests.conftest import Tenant
 from tests.twilio.cloud import (
+    ACCOUNT_SID,
     OTHER_TOKEN,
     PUBLIC_URL,
     Phone,
@@ -275,6 +276,22 @@ async def test_nobody_answers_so_the_voicemail_reaches_the_alert(
     alerts = (await client.get("/api/v1/alerts", headers=tenant.headers)).json()["data"]
     assert alerts[0]["recording_url"] == url
     assert alerts[0]["transcript"] == transcript
+
+    # The recording is played through callroute, which fetches it with the account's
+    # credentials: the caller of the API never sees them.
+    cloud.recordings["RE1"] = b"ID3 an mp3 of twelve seconds"
+    audio_url = f"/api/v1/calls/{state['id']}/recordings/{state['recordings'][0]['id']}/audio"
+    audio = await client.get(audio_url, headers=tenant.headers)
+    assert audio.status_code == 200, audio.text
+    assert audio.headers["content-type"] == "audio/mpeg"
+    assert audio.content == b"ID3 an mp3 of twelve seconds"
+    [fetched] = cloud.made(r"/Recordings/RE1\.mp3$", "GET")
+    assert fetched.host == "api.twilio.com"
+    assert fetched.user == ACCOUNT_SID
+    del cloud.recordings["RE1"]  # deleted at Twilio since
+    gone = await client.get(audio_url, headers=tenant.headers)
+    assert gone.status_code == 404
+    assert "Twilio has no such recording" in gone.json()["error"]["message"]
 
 
 async def test_the_caller_hangs_up_during_the_menu(

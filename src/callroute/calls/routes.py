@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
-from callroute.api.deps import API_PREFIX, ClockDep, Session, require
+from callroute.api.deps import API_PREFIX, ClockDep, Ctx, Session, require
 from callroute.api.pagination import Page, page_of
 from callroute.auth.principal import Principal
+from callroute.calls import recordings
 from callroute.calls.repository import CallRepository
 from callroute.calls.schemas import (
     CallDetailOut,
@@ -95,3 +97,27 @@ async def call_events(
         call.id, query.filters(), query.sort_spec(), query.decoded_cursor(), query.limit
     )
     return page_of(EventOut, result)
+
+
+AUDIO_TYPES: dict[str, dict[str, str]] = {"audio/mpeg": {}, "audio/wav": {}}
+
+
+@router.get(
+    "/{call_id}/recordings/{recording_id}/audio",
+    response_class=Response,
+    responses={200: {"content": AUDIO_TYPES, "description": "The recording's audio"}},
+    summary="A recording's audio, fetched from the provider with the project's connection",
+)
+async def recording_audio(
+    call_id: str, recording_id: str, principal: Reader, session: Session, ctx: Ctx
+) -> Response:
+    source = await recordings.recording_source(session, principal.project_id, call_id, recording_id)
+    await session.close()  # the provider is asked with no transaction open
+    return audio_response(await recordings.recording_audio(source, ctx.provider_env))
+
+
+def audio_response(audio: recordings.Audio) -> Response:
+    # A project's voicemail: kept by no cache between the server and the one who asked.
+    return Response(
+        audio.body, media_type=audio.content_type, headers={"Cache-Control": "private, no-store"}
+    )

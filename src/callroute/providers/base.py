@@ -71,6 +71,14 @@ class Provisioned:
 
 
 @dataclass(frozen=True)
+class Audio:
+    """A recording's sound, as the provider serves it."""
+
+    content_type: str  # audio/mpeg, audio/wav ...
+    body: bytes
+
+
+@dataclass(frozen=True)
 class ProviderEnv:
     """What adapters that talk to a network need from the process."""
 
@@ -209,6 +217,14 @@ class Provider(Protocol[D]):
 
     async def check(self, connection: ProviderConnection) -> str:
         """Raise when the connection cannot work; a line saying what was checked otherwise."""
+        ...
+
+    async def recording(
+        self, connection: ProviderConnection | None, url: str, duration_seconds: int
+    ) -> Audio:
+        """A recording's audio, fetched with the connection's credentials (which never leave
+        the server). Raises ``NotFound`` when the provider has no such recording,
+        ``ProviderUnavailable`` when it cannot be reached."""
         ...
 
     # -- per-call data -------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from callroute.engine.callflow import model as m
+from callroute.errors import NotFound
 from callroute.models import PhoneNumber, ProviderConnection
 from callroute.providers.base import (
+    Audio,
     AvailableNumber,
     CallView,
     Effect,
@@ -28,6 +30,7 @@ from callroute.providers.base import (
     TakenNumbers,
 )
 from callroute.providers.simulator import numbers
+from callroute.providers.simulator.audio import voicemail_wav
 from callroute.providers.simulator.script import TALK_SECONDS, Script, parse_behaviour
 
 PROVIDER = "simulator"
@@ -62,6 +65,13 @@ class SimulatorProvider:
 
     async def check(self, connection: ProviderConnection) -> str:
         return "simulator connection is ready"
+
+    async def recording(
+        self, connection: ProviderConnection | None, url: str, duration_seconds: int
+    ) -> Audio:
+        if not url.startswith(RECORDING_BASE + "/"):
+            raise NotFound("recording: the simulator made no recording at this address")
+        return Audio("audio/wav", voicemail_wav(duration_seconds))
 
     # -- per-call data -------------------------------------------------------------------------
 

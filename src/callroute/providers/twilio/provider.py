@@ -17,8 +17,10 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from callroute.engine.callflow import model as m
+from callroute.errors import NotFound
 from callroute.models import PhoneNumber, ProviderConnection
 from callroute.providers.base import (
+    Audio,
     AvailableNumber,
     CallView,
     Effect,
@@ -31,7 +33,7 @@ from callroute.providers.base import (
     Step,
     TakenNumbers,
 )
-from callroute.providers.twilio import account, requests, state, steps, twiml
+from callroute.providers.twilio import account, recordings, requests, state, steps, twiml
 from callroute.providers.twilio.rest import client, translated
 from callroute.providers.twilio.state import TwilioCall
 
@@ -151,6 +153,14 @@ class TwilioProvider:
             if isinstance(exc, TwilioRestException) and exc.status == 404:
                 return  # already gone from the account: nothing left to undo
             raise translated(exc, "Releasing the number") from exc
+
+    async def recording(
+        self, connection: ProviderConnection | None, url: str, duration_seconds: int
+    ) -> Audio:
+        if connection is None:
+            raise NotFound("recording: the call has no Twilio connection any more")
+        credentials = account.credentials(connection, self.env.secret_keys)
+        return await recordings.fetch(self.env.http, credentials, url, self.env.twilio_api_url)
 
     # -- per-call data and the call's steps (steps.py, requests.py) --------------------------
 
