@@ -66,6 +66,20 @@ class Settings(BaseSettings):
         description="Failed authentications a minute from one client address before its "
         "requests are answered 429; 0 disables the throttle.",
     )
+    console_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often a live console page (calls in progress, a call's narration) "
+        "reads the database for changes.",
+    )
+    console_stream_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        le=3600,
+        description="How long one live console stream lasts before the browser reconnects "
+        "(it does so at once, and the session is checked again).",
+    )
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     timer_lease_seconds: float = Field(
         default=30.0,

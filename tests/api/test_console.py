@@ -308,11 +308,15 @@ async def test_the_call_log_and_a_calls_page_in_words(
     await member(ctx, tenant, "vic@acme.example", role="viewer")
     line = await callsetup.routed_line(client, tenant)
     placed = await callsetup.place(client, tenant, line, default="no-answer", message_seconds=9)
-    await callsetup.settle(ctx)
     other = await make_tenant(ctx, "Globex Support")
     theirs = await callsetup.place(
-        client, other, await callsetup.routed_line(client, other), default="no-answer"
+        client,
+        other,
+        await callsetup.routed_line(client, other),
+        default="no-answer",
+        message_seconds=4,
     )
+    await callsetup.settle(ctx)
     await sign_in(client, "vic@acme.example")
 
     log = await client.get("/calls")
@@ -337,3 +341,21 @@ async def test_the_call_log_and_a_calls_page_in_words(
     assert "r0-l0" not in text
     assert "<td>Chris</td>" in text
     assert (await client.get(f"/calls/{theirs['id']}")).status_code == 404
+
+    # The voicemail plays in the page: callroute serves its sound, to a signed-in member only.
+    [recording] = (await callsetup.call(client, tenant, placed["id"]))["recordings"]
+    source = f"/calls/{placed['id']}/recordings/{recording['id']}/audio"
+    assert f'<audio controls preload="metadata" src="{source}"' in text
+    audio = await client.get(source)
+    assert audio.status_code == 200
+    assert audio.headers["content-type"] == "audio/wav"
+    assert audio.content.startswith(b"RIFF")
+    assert "no-store" in audio.headers["cache-control"]
+    [their_recording] = (await callsetup.call(client, other, theirs["id"]))["recordings"]
+    foreign = f"/calls/{theirs['id']}/recordings/{their_recording['id']}/audio"
+    assert (await client.get(foreign)).status_code == 404
+    mixed = f"/calls/{placed['id']}/recordings/{their_recording['id']}/audio"
+    assert (await client.get(mixed)).status_code == 404  # a recording of another call
+    anonymous = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with anonymous:
+        assert (await anonymous.get(source)).status_code == 303

@@ -13,7 +13,9 @@ from callroute.alerts.schemas import AlertListQuery
 from callroute.alerts.service import AlertService
 from callroute.api.deps import ClockDep, Ctx, Session
 from callroute.app_context import AppContext
-from callroute.console import service, web
+from callroute.calls import recordings
+from callroute.calls.routes import audio_response
+from callroute.console import live, live_routes, service, web
 from callroute.console.service import SESSION_LIFETIME, SignIn
 from callroute.errors import ApiError
 
@@ -207,4 +209,30 @@ async def call(request: Request, call_id: str, session: Session, clock: ClockDep
         shown = await service.call_page(session, viewer.project_id, call_id)
     except ApiError as exc:
         return web.refused(request, viewer, exc.status, exc.message)
-    return web.page(request, "call.html", viewer=viewer, page_of=shown)
+    live_now = live.in_progress(shown.call.status)
+    return web.page(request, "call.html", viewer=viewer, page_of=shown, live=live_now)
+
+
+@router.get("/calls/{call_id}/recordings/{recording_id}/audio")
+async def recording_audio(
+    request: Request, call_id: str, recording_id: str, session: Session, clock: ClockDep, ctx: Ctx
+) -> Response:
+    """The voicemail player's source: the recording, fetched with the project's connection (the
+    browser never sees the provider's credentials)."""
+    viewer = await web.viewer_of(request, session, clock)
+    if viewer is None:
+        return web.to_sign_in()
+    if not viewer.can("calls:read"):
+        return web.refused(request, viewer, 403, f"A {viewer.role} cannot read calls.")
+    try:
+        source = await recordings.recording_source(
+            session, viewer.project_id, call_id, recording_id
+        )
+        await session.close()  # the provider is asked with no transaction open
+        audio = await recordings.recording_audio(source, ctx.provider_env)
+    except ApiError as exc:
+        return Response(exc.message, status_code=exc.status, media_type="text/plain")
+    return audio_response(audio)
+
+
+router.include_router(live_routes.router)

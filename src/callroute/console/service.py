@@ -11,14 +11,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callroute.alerts.repository import AlertRepository
 from callroute.auth.permissions import permissions_for
 from callroute.calls.coverage import rung_now
 from callroute.calls.repository import CallRepository
-from callroute.console import passwords
+from callroute.console import live, passwords
 from callroute.console.repository import OverviewRepository, SignInRepository
 from callroute.db.pagination import parse_sort
 from callroute.db.revisions import config_revision
-from callroute.models import Call, CallLeg, ConsoleSession, Member, Project, Recording
+from callroute.models import Alert, Call, CallLeg, ConsoleSession, Member, Project, Recording
 from callroute.simulated_calls.narrate import describe
 from callroute.validation import found
 
@@ -179,6 +180,8 @@ class CallPage:
     legs: list[CallLeg]
     recordings: list[Recording]
     lines: list[Line]
+    alert: Alert | None = None
+    phase: str | None = None  # what is happening now, while the call is in progress
 
 
 async def call_log(
@@ -210,4 +213,8 @@ async def call_page(session: AsyncSession, project_id: uuid.UUID, call_id: str) 
         for key, name in names.items():
             text = text.replace(key, name)
         lines.append(Line(entry.at, text))
-    return CallPage(call, legs, await repo.recordings(call.id), lines)
+    alert = await AlertRepository(session, project_id).for_call(call.id)
+    phase = (
+        live.live_call(call, None, call.started_at).phase if live.in_progress(call.status) else None
+    )
+    return CallPage(call, legs, await repo.recordings(call.id), lines, alert, phase)
