@@ -4,7 +4,7 @@ what, CSRF on every form, the cookie's flags, and the overview's figures."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -359,3 +359,40 @@ async def test_the_call_log_and_a_calls_page_in_words(
     anonymous = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
     async with anonymous:
         assert (await anonymous.get(source)).status_code == 303
+
+
+async def test_the_call_log_filters_as_the_api_filters(
+    client: httpx.AsyncClient, tenant: Tenant, ctx: AppContext
+) -> None:
+    await member(ctx, tenant, "vic@acme.example", role="viewer")
+    line = await callsetup.routed_line(client, tenant)
+    early = await callsetup.place(client, tenant, line, default="no-answer", hangup_after=0)
+    assert isinstance(ctx.clock, FrozenClock)
+    ctx.clock.advance(timedelta(hours=2))
+    late = await callsetup.place(
+        client, tenant, line, **{"from": "+14155550148"}, default="no-answer", hangup_after=0
+    )
+    await callsetup.settle(ctx)
+    await sign_in(client, "vic@acme.example")
+
+    def shown(page: httpx.Response) -> set[str]:
+        return {call["id"] for call in (early, late) if f'href="/calls/{call["id"]}"' in page.text}
+
+    assert shown(await client.get("/calls")) == {early["id"], late["id"]}
+    by_router = await client.get("/calls", params={"router": line.router["id"]})
+    assert shown(by_router) == {early["id"], late["id"]}
+    assert f'<option value="{line.router["id"]}" selected>Hotline</option>' in by_router.text
+    by_number = await client.get("/calls", params={"number": "+1 (415) 555-0148"})
+    assert shown(by_number) == {late["id"]}  # the caller's number, written as people write it
+    since = (datetime.fromisoformat(late["started_at"]) - timedelta(minutes=1)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    assert shown(await client.get("/calls", params={"from": since})) == {late["id"]}
+    assert shown(await client.get("/calls", params={"until": since})) == {early["id"]}
+
+    wrong = await client.get("/calls", params={"number": "not a phone", "status": "missed"})
+    assert wrong.status_code == 422
+    assert 'id="number" name="number" value="not a phone"' in wrong.text
+    assert 'aria-invalid="true" aria-describedby="number-error"' in wrong.text
+    assert '<p class="error" id="number-error">number: ' in wrong.text
+    assert shown(wrong) == set()

@@ -60,8 +60,7 @@ async def test_the_calls_in_progress_and_their_phase(
     anonymous = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
     async with anonymous:
         assert (await anonymous.get("/live")).status_code == 303
-        stream = await anonymous.get("/live/stream")
-        assert events(stream.text) == [("signed-out", "")]
+        assert (await anonymous.get("/live/stream")).status_code == 303
     await sign_in(client, "vic@acme.example")
 
     page = await client.get("/live")

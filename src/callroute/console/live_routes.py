@@ -70,7 +70,7 @@ async def live_stream(request: Request, ctx: Ctx) -> Response:
         calls = await live.calls_in_progress(session, viewer.project_id, ctx.clock.now())
         return web.templates.get_template("_live_calls.html").render(calls=calls), False
 
-    return streams.stream(request, ctx, draw)
+    return await streams.stream(request, ctx, draw)
 
 
 @router.post("/live/try")
@@ -139,4 +139,4 @@ async def call_stream(request: Request, call_id: str, ctx: Ctx) -> Response:
         uuid.UUID(call_id)
     except ValueError:
         return Response("no such call", status_code=404, media_type="text/plain")
-    return streams.stream(request, ctx, draw)
+    return await streams.stream(request, ctx, draw)

@@ -188,14 +188,13 @@ async def calls(request: Request, session: Session, clock: ClockDep) -> Response
     viewer = await web.viewer_of(request, session, clock)
     if viewer is None:
         return web.to_sign_in()
-    status = request.query_params.get("status") or None
-    rows = await service.call_log(session, viewer.project_id, status)
+    log_ = await service.call_log(session, viewer.project_id, dict(request.query_params))
     return web.page(
         request,
         "calls.html",
+        422 if log_.errors else 200,
         viewer=viewer,
-        calls=rows,
-        chosen=status,
+        log=log_,
         statuses=service.CALL_STATUSES,
     )
 

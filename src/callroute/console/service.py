@@ -9,12 +9,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.alerts.repository import AlertRepository
 from callroute.auth.permissions import permissions_for
 from callroute.calls.coverage import rung_now
 from callroute.calls.repository import CallRepository
+from callroute.calls.schemas import CallListQuery
 from callroute.console import live, passwords
 from callroute.console.repository import OverviewRepository, SignInRepository
 from callroute.db.pagination import parse_sort
@@ -184,14 +186,48 @@ class CallPage:
     phase: str | None = None  # what is happening now, while the call is in progress
 
 
+@dataclass
+class CallLog:
+    calls: list[Call]
+    routers: list[tuple[uuid.UUID, str]]  # to filter by
+    chosen: dict[str, str]  # the filters as typed
+    errors: dict[str, str]  # the API's message, by filter
+
+
+# The log's filters: the form's field -> the API's query parameter (GET /api/v1/calls).
+CALL_FILTERS = {
+    "router": "router_id",
+    "status": "status",
+    "number": "number",
+    "from": "started_after",
+    "until": "started_before",
+}
+
+
 async def call_log(
-    session: AsyncSession, project_id: uuid.UUID, status: str | None, limit: int = 50
-) -> list[Call]:
-    filters = {"status": status} if status in CALL_STATUSES else {}
+    session: AsyncSession, project_id: uuid.UUID, typed: dict[str, str], limit: int = 50
+) -> CallLog:
+    """The newest calls that match the filters, read as the API's call list reads them (the
+    API's validation included: a bad filter gets its message and no calls)."""
+    chosen = {name: typed.get(name, "").strip() for name in CALL_FILTERS}
+    query = {CALL_FILTERS[name]: value for name, value in chosen.items() if value}
+    for name in ("started_after", "started_before"):
+        if name in query and len(query[name]) <= 16:  # a datetime-local input: UTC, as shown
+            query[name] += ":00+00:00"
+    routers = [(r.id, r.name) for r in await OverviewRepository(session, project_id).routers()]
+    try:
+        parsed = CallListQuery.model_validate({**query, "limit": limit})
+    except ValidationError as exc:
+        wanted = {api: form for form, api in CALL_FILTERS.items()}
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            where = str(error["loc"][0]) if error["loc"] else ""
+            errors.setdefault(wanted.get(where, "status"), f"{where}: {error['msg']}")
+        return CallLog([], routers, chosen, errors)
     page = await CallRepository(session, project_id).page(
-        filters, parse_sort("-started_at"), None, limit
+        parsed.filters(), parse_sort("-started_at"), None, limit
     )
-    return list(page.rows)
+    return CallLog(list(page.rows), routers, chosen, {})
 
 
 async def call_page(session: AsyncSession, project_id: uuid.UUID, call_id: str) -> CallPage:

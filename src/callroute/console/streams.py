@@ -15,12 +15,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callroute.app_context import AppContext
 from callroute.console.service import SignIn, Viewer
-from callroute.console.web import SESSION_COOKIE
+from callroute.console.web import SESSION_COOKIE, to_sign_in
 
 KEEP_ALIVE_SECONDS = 15.0  # a comment line, so proxies do not close an idle stream
 
@@ -61,7 +61,12 @@ async def _events(request: Request, ctx: AppContext, draw: Draw) -> AsyncIterato
         await asyncio.sleep(settings.console_poll_seconds)
 
 
-def stream(request: Request, ctx: AppContext, draw: Draw) -> StreamingResponse:
+async def stream(request: Request, ctx: AppContext, draw: Draw) -> Response:
+    """The stream, for a signed-in member; anyone else is sent to sign in, like every page."""
+    async with ctx.db.unit_of_work(readonly=True) as session:
+        viewer = await SignIn(session).viewer(request.cookies.get(SESSION_COOKIE), ctx.clock.now())
+    if viewer is None:
+        return to_sign_in()
     return StreamingResponse(
         _events(request, ctx, draw),
         media_type="text/event-stream",
