@@ -13,7 +13,7 @@ from callroute.alerts.schemas import AlertListQuery
 from callroute.alerts.service import AlertService
 from callroute.api.deps import ClockDep, Ctx, Session
 from callroute.app_context import AppContext
-from callroute.console import service, web
+from callroute.console import router_routes, service, web
 from callroute.console.service import SESSION_LIFETIME, SignIn
 from callroute.errors import ApiError
 
@@ -208,3 +208,6 @@ async def call(request: Request, call_id: str, session: Session, clock: ClockDep
     except ApiError as exc:
         return web.refused(request, viewer, exc.status, exc.message)
     return web.page(request, "call.html", viewer=viewer, page_of=shown)
+
+
+router.include_router(router_routes.router)
