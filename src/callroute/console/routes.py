@@ -15,7 +15,7 @@ from callroute.api.deps import ClockDep, Ctx, Session
 from callroute.app_context import AppContext
 from callroute.calls import recordings
 from callroute.calls.routes import audio_response
-from callroute.console import live, live_routes, oncall_routes, service, web
+from callroute.console import live, live_routes, oncall_routes, router_routes, service, web
 from callroute.console.service import SESSION_LIFETIME, SignIn
 from callroute.errors import ApiError
 
@@ -236,3 +236,4 @@ async def recording_audio(
 
 router.include_router(live_routes.router)
 router.include_router(oncall_routes.router)
+router.include_router(router_routes.router)
