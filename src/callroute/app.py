@@ -24,7 +24,7 @@ from callroute.catalog.routes import router as services_router
 from callroute.compat import oneuptime, rootly, vcita, voicelink
 from callroute.config import Settings
 from callroute.connections.routes import router as connections_router
-from callroute.console.routes import router as console_router
+from callroute.console.routes import ROUTERS as CONSOLE_ROUTERS
 from callroute.console.web import STATIC_DIR as CONSOLE_STATIC
 from callroute.contacts.routes import router as contacts_router
 from callroute.db.schema import require_current_schema
@@ -162,7 +162,8 @@ def create_app(
     for router in NATIVE_ROUTERS:
         if router is not simulator_router:
             add_routes(app, router)
-    add_routes(app, console_router)
+    for console_router in CONSOLE_ROUTERS:
+        add_routes(app, console_router)
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     vcita.install(app, ctx)
     rootly.install(app, ctx)

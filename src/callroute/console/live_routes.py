@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -135,8 +134,11 @@ async def call_stream(request: Request, call_id: str, ctx: Ctx) -> Response:
         html = web.templates.get_template("_call_body.html").render(page_of=shown)
         return html, not live.in_progress(shown.call.status)
 
-    try:
-        uuid.UUID(call_id)
-    except ValueError:
-        return Response("no such call", status_code=404, media_type="text/plain")
-    return await streams.stream(request, ctx, draw)
+    async def guard(session: AsyncSession, viewer: Viewer) -> Response | None:
+        try:
+            await service.call_page(session, viewer.project_id, call_id)
+        except ApiError as exc:  # another project's call, or no call: not found, like the page
+            return Response(exc.message, status_code=exc.status, media_type="text/plain")
+        return None
+
+    return await streams.stream(request, ctx, draw, guard)

@@ -234,6 +234,6 @@ async def recording_audio(
     return audio_response(audio)
 
 
-router.include_router(live_routes.router)
-router.include_router(oncall_routes.router)
-router.include_router(router_routes.router)
+# Every page of the console, for the application to add as they are (api/routing.py says why
+# not include_router).
+ROUTERS = (router, live_routes.router, oncall_routes.router, router_routes.router)

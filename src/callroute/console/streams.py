@@ -26,6 +26,8 @@ KEEP_ALIVE_SECONDS = 15.0  # a comment line, so proxies do not close an idle str
 
 # Draws the live part for a viewer: its HTML, and whether it is final (the stream then ends).
 Draw = Callable[[AsyncSession, Viewer], Awaitable[tuple[str, bool]]]
+# Refuses a stream before it starts (a response), or lets it start (None).
+Guard = Callable[[AsyncSession, Viewer], Awaitable[Response | None]]
 
 
 def event(name: str, data: str) -> str:
@@ -61,12 +63,18 @@ async def _events(request: Request, ctx: AppContext, draw: Draw) -> AsyncIterato
         await asyncio.sleep(settings.console_poll_seconds)
 
 
-async def stream(request: Request, ctx: AppContext, draw: Draw) -> Response:
-    """The stream, for a signed-in member; anyone else is sent to sign in, like every page."""
+async def stream(
+    request: Request, ctx: AppContext, draw: Draw, guard: Guard | None = None
+) -> Response:
+    """The stream, for a signed-in member; anyone else is sent to sign in, like every page.
+    ``guard`` may refuse it first (what it follows is not the member's project's)."""
     async with ctx.db.unit_of_work(readonly=True) as session:
         viewer = await SignIn(session).viewer(request.cookies.get(SESSION_COOKIE), ctx.clock.now())
+        refused = None if viewer is None or guard is None else await guard(session, viewer)
     if viewer is None:
         return to_sign_in()
+    if refused is not None:
+        return refused
     return StreamingResponse(
         _events(request, ctx, draw),
         media_type="text/event-stream",
