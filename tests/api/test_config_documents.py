@@ -326,7 +326,7 @@ async def test_another_project_s_objects_are_never_seen_nor_touched(
     await applied(client, other_tenant, every_kind(await numbered(client, other_tenant)))
     theirs = await exported(client, other_tenant)
     assert await exported(client, tenant) == {"version": 1}
-    mine = {
+    mine: JSON = {
         "version": 1,
         "members": [{"name": "Cleo"}],
         "teams": [{"name": "Ops", "members": ["Ann"]}],
