@@ -23,6 +23,7 @@ from callroute.calls.routes import router as calls_router
 from callroute.catalog.routes import router as services_router
 from callroute.compat import oneuptime, rootly, vcita, voicelink
 from callroute.config import Settings
+from callroute.config_documents.routes import router as config_router
 from callroute.connections.routes import router as connections_router
 from callroute.console.routes import ROUTERS as CONSOLE_ROUTERS
 from callroute.console.web import STATIC_DIR as CONSOLE_STATIC
@@ -75,6 +76,7 @@ NATIVE_ROUTERS: tuple[APIRouter, ...] = (
     calls_router,
     alerts_router,
     webhooks_router,
+    config_router,
     simulator_router,
 )
 

@@ -6,6 +6,8 @@ API that was called (native or a compatibility layer). Nothing here knows about 
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class CallrouteError(Exception):
     """Base of every error this project raises on purpose."""
@@ -39,6 +41,11 @@ class ApiError(CallrouteError):
             self.code = code
         self.details = details
         self.retry_after = retry_after
+
+    def rendered_details(self) -> Any:
+        """What the native API answers as ``details``: the list of fields by default; an
+        error whose details have another shape (a document's problems) says so here."""
+        return self.details
 
 
 class BadRequest(ApiError):

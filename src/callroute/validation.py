@@ -94,7 +94,7 @@ def field_path(loc: Sequence[int | str]) -> str | None:
     return text or None
 
 
-def _message(error: dict[str, Any]) -> str:
+def error_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "unknown field"
@@ -116,14 +116,14 @@ def validation_failed(errors: Sequence[Any]) -> ValidationFailed:
             "missing": "request body is required",
             "dict_type": "request body must be a JSON object",
             "model_attributes_type": "request body must be a JSON object",
-        }.get(str(kind), _message(first))
+        }.get(str(kind), error_message(first))
         return ValidationFailed(message, field="body")
     field = field_path(first.get("loc", ()))
-    message = _message(first)
+    message = error_message(first)
     details = None
     if len(errors) > 1:
         details = [
-            {"field": field_path(dict(e).get("loc", ())), "message": _message(dict(e))}
+            {"field": field_path(dict(e).get("loc", ())), "message": error_message(dict(e))}
             for e in errors
         ]
     return ValidationFailed(

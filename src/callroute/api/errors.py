@@ -48,14 +48,23 @@ NATIVE_ERROR_SCHEMA: JsonSchema = {
                 "message": {"type": "string"},
                 "field": {"type": "string", "description": "The input to blame, when one is."},
                 "details": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "field": {"type": ["string", "null"]},
-                            "message": {"type": "string"},
+                    "anyOf": [
+                        {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "field": {"type": ["string", "null"]},
+                                    "message": {"type": "string"},
+                                },
+                            },
                         },
-                    },
+                        {
+                            "type": "object",
+                            "description": "A configuration document's problems: "
+                            "`problems`, each with its `path` in the document and a `message`.",
+                        },
+                    ]
                 },
             },
         }
@@ -67,8 +76,9 @@ def native_renderer(error: ApiError) -> Response:
     payload: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.field is not None:
         payload["field"] = error.field
-    if error.details:
-        payload["details"] = error.details
+    details = error.rendered_details()
+    if details:
+        payload["details"] = details
     headers = {}
     if error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
