@@ -8,7 +8,6 @@ import typer
 
 from callroute.cli.database import admin_settings, database, run
 from callroute.cli.output import out
-from callroute.config import generate_secret_key
 
 if TYPE_CHECKING:
     from callroute.key_rotation.service import Rotated
@@ -21,6 +20,8 @@ secret_key_app = typer.Typer(invoke_without_command=True)
 def secret_key(ctx: typer.Context) -> None:
     """Print a new random value for CALLROUTE_SECRET_KEY; `rotate` re-encrypts with it."""
     if ctx.invoked_subcommand is None:
+        from callroute.config import generate_secret_key
+
         print(generate_secret_key())
 
 

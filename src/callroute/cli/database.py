@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from callroute.cli.exits import CliFailure, Exit
 from callroute.cli.output import err
-from callroute.config import Settings, load_settings
-from callroute.logging import configure_logging
 
 if TYPE_CHECKING:
+    from callroute.config import Settings
     from callroute.db.session import Database
 
 T = TypeVar("T")
@@ -27,6 +26,10 @@ MAKE_RUN_COMMANDS = frozenset({"migrate", "demo", "serve"})
 def admin_settings(command: str, *, create: bool = False) -> Settings:
     """The settings of an admin command, once its database is known to exist (or may be
     created); prints which database it is on stderr, password hidden."""
+    # Imported here: the client commands never load the database's modules (a quicker start).
+    from callroute.config import load_settings
+    from callroute.logging import configure_logging
+
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     path = settings.sqlite_path

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from sqlalchemy import exc as sa_exc
 
 from callroute import __version__
 from callroute.cli import (
@@ -52,6 +51,14 @@ def _fail(message: str, code: int, details: list[str] | None = None) -> None:
     sys.exit(code)
 
 
+def _unreachable_database(exc: Exception) -> bool:
+    """SQLAlchemy is loaded only by the admin commands; the client commands start without it."""
+    if isinstance(exc, OSError):
+        return True
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    return sa_exc is not None and isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+
+
 def main() -> None:
     """Entry point: any failure is one line on stderr and a documented exit code, never a
     traceback."""
@@ -61,7 +68,9 @@ def main() -> None:
         _fail(str(exc), exc.code, exc.details)
     except (CallrouteError, ApiError) as exc:
         _fail(str(exc), Exit.ERROR)
-    except (sa_exc.OperationalError, sa_exc.InterfaceError, OSError) as exc:
+    except Exception as exc:
+        if not _unreachable_database(exc):
+            raise
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
         _fail(f"cannot reach the database: {reason}", Exit.ERROR)
     except KeyboardInterrupt:
