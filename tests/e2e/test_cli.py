@@ -41,8 +41,13 @@ def run_cli(
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The error an admin command printed, after the line that says which database it used."""
     assert result.returncode != 0
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    lines = [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and not line.startswith("database: ")
+    ]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     assert "Traceback" not in result.stderr
@@ -159,3 +164,67 @@ def test_version_and_help(tmp_path: Path) -> None:
     for command in ([], ["serve"], ["init"], ["api-key"], ["api-key", "create"], ["migrate"]):
         result = run_cli(*command, "--help", db_url=url)
         assert "Usage" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["api-key", "list", "--project", "acme"],
+        ["projects"],
+        ["migrate"],
+        ["serve", "--port", "1"],
+        ["demo"],
+        ["init", "--project", "Acme"],
+    ],
+)
+def test_an_admin_command_in_an_empty_directory_creates_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """Without CALLROUTE_DATABASE_URL, outside the directory of `make run`, no database and no
+    key file appear: one line says where to run, and the exit code is 5."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLROUTE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "callroute", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.splitlines() == [
+        "error: no database at ./callroute.db: run `callroute migrate` in the directory of "
+        "`make run`, or set CALLROUTE_DATABASE_URL"
+        + ("; `callroute migrate --create` makes one here" if command == ["migrate"] else "")
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_admin_commands_say_which_database_and_create_one_only_when_asked(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLROUTE_")}
+    env["CALLROUTE_SECRET_KEY"] = TEST_SECRET_KEY
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "callroute", *args],
+            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
+        )  # fmt: skip
+
+    created = run("migrate", "--create")
+    assert created.returncode == 0, created.stderr
+    assert created.stderr.splitlines()[0] == "database: sqlite+aiosqlite:///./callroute.db (new)"
+    run("init", "--project", "Acme Ops")
+    listed = run("projects")
+    assert listed.stderr.splitlines() == ["database: sqlite+aiosqlite:///./callroute.db"]
+    assert listed.stdout.split()[:5] == ["slug", "name", "id", "created", "acme-ops"]
+    # A database's password is never printed.
+    env["CALLROUTE_DATABASE_URL"] = "postgresql://postgres:hunter2@127.0.0.1:1/x"
+    env["CALLROUTE_DB_CONNECT_TIMEOUT_SECONDS"] = "2"
+    away = run("projects")
+    assert (
+        away.stderr.splitlines()[0] == "database: postgresql+asyncpg://postgres:***@127.0.0.1:1/x"
+    )
+    assert "hunter2" not in away.stderr

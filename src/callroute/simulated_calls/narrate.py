@@ -2,8 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
+
+_MARKUP = re.compile(r"\[/?(bold|dim)\]")
+_COUNTED = re.compile(r"\b(level|round)=(\d+)")
+
+
+def leg_label(member_name: str, number: str) -> str:
+    """How a leg is named in words: the person, and the number that rang."""
+    return f"{member_name} ({number})"
+
+
+def in_words(kind: str, detail: dict[str, Any], names: Mapping[str, str]) -> str | None:
+    """A timeline entry as the console and the CLI show it: plain text, levels and rounds
+    counted from 1, and people's names (``names``: leg id → `leg_label`) for leg ids."""
+    text = describe(kind, detail)
+    if text is None:
+        return None
+    text = _MARKUP.sub("", text)
+    # The engine counts levels and rounds from 0; people, and the API's docs, from 1.
+    text = _COUNTED.sub(lambda m: f"{m.group(1)} {int(m.group(2)) + 1}", text)
+    # Longest first: one leg id may begin with another (r0-l0-a0-n1, r0-l0-a0-n10).
+    for key in sorted(names, key=len, reverse=True):
+        text = text.replace(key, names[key])
+    return text
 
 
 def _prompt(detail: dict[str, Any]) -> str:
