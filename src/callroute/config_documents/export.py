@@ -190,7 +190,18 @@ def exported(current: Current) -> dict[str, Any]:
         if u.name not in current.built_in or (u.name, u.description, u.position) not in seeded
     ]
     document = current.document.model_copy(update={"urgencies": urgencies})
-    return document.model_dump(mode="json", exclude_defaults=True)
+    dumped = document.model_dump(mode="json", exclude_defaults=True)
+    # Each object opens with what names it, as a person writes the file, whatever the order
+    # of the model's fields (a router's come from the router document it extends).
+    for kind, objects in dumped.items():
+        if isinstance(objects, list):
+            dumped[kind] = [_name_first(o) if isinstance(o, dict) else o for o in objects]
+    return dumped
+
+
+def _name_first(obj: dict[str, Any]) -> dict[str, Any]:
+    first = [key for key in ("name", "url") if key in obj]
+    return {**{key: obj[key] for key in first}, **obj}
 
 
 def _urgency(u: Urgency) -> dict[str, Any]:
