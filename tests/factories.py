@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -141,6 +142,9 @@ async def call_resources(
         "bot_id": bot["id"],
         "router_id": router["id"],
         "call_id": call["id"],
+        # The call has no recording until it is carried out (no runner runs here): an id
+        # that names nothing, which a test that runs the call replaces with the real one.
+        "recording_id": str(uuid.uuid4()),
         "alert_id": alerts[0]["id"],
         "subscription_id": hook["id"],
     }

@@ -12,7 +12,7 @@ import httpx
 
 from callroute.app import create_app
 from callroute.app_context import AppContext
-from tests import factories
+from tests import callsetup, factories
 from tests.compat import oneuptime_support
 from tests.conftest import Tenant
 
@@ -68,6 +68,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | str | None] = {
     ("GET", "/api/v1/calls/{call_id}"): None,
     ("PATCH", "/api/v1/calls/{call_id}"): {"summary": "hijacked"},
     ("GET", "/api/v1/calls/{call_id}/events"): None,
+    ("GET", "/api/v1/calls/{call_id}/recordings/{recording_id}/audio"): None,
     ("GET", "/api/v1/alerts/{alert_id}"): None,
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): None,
     ("POST", "/api/v1/alerts/{alert_id}/resolve"): None,
@@ -124,6 +125,9 @@ async def test_every_id_route_answers_404_for_another_projects_id(
     ids = await factories.one_of_each(client, tenant)
     ids |= await oneuptime_support.ids_of(client, tenant, ids)
     b_ids = await factories.one_of_each(client, other_tenant)
+    await callsetup.settle(ctx)  # the calls are carried out: A's leaves a voicemail
+    [recording] = (await callsetup.call(client, tenant, ids["call_id"]))["recordings"]
+    ids["recording_id"] = recording["id"]
     for name, kind in PATH_IDS.items():
         ids[name], b_ids[name] = ids[kind], b_ids[kind]
     before = {name: await _snapshot(client, tenant, ids) for name in ("before",)}["before"]

@@ -105,9 +105,10 @@ def test_two_worker_processes_log_json_and_agree_on_the_metrics(tmp_path: Path) 
     assert totals == [REQUESTS] * SCRAPES
 
     lines = log.read_text().splitlines()
-    banner = [line for line in lines if line.startswith("callroute ")]
-    assert len(banner) == 1, lines  # the command's own banner, printed by the parent
-    records = [json.loads(line) for line in lines if not line.startswith("callroute ")]
+    banner = [line for line in lines if line.startswith(("callroute ", "database: "))]
+    # The command's own lines, printed by the parent: its banner and which database it uses.
+    assert len(banner) == 2, lines
+    records = [json.loads(line) for line in lines if line not in banner]
     assert records, lines
     assert all(record["level"] != "debug" for record in records)
     served = [r for r in records if r.get("event") == "request" and r["path"] == "/api/v1/teams"]
