@@ -282,7 +282,7 @@ async def test_five_mistakes_are_answered_at_once_at_their_paths_and_change_noth
     response = await apply(client, tenant, document)
     assert response.status_code == 422, response.text
     error = response.json()["error"]
-    assert error["code"] == "validation_failed"
+    assert error["code"] == "validation_error"
     assert error["message"] == "5 problems in the document"
     problems = {p["path"]: p["message"] for p in error["details"]["problems"]}
     assert set(problems) == {

@@ -55,7 +55,7 @@ def test_a_refused_document_gives_every_problem_with_its_path() -> None:
         422,
         {
             "error": {
-                "code": "validation_failed",
+                "code": "validation_error",
                 "message": "2 problems in the document",
                 "details": {
                     "problems": [

@@ -21,9 +21,8 @@ class Problem:
 
 
 class DocumentInvalid(ValidationFailed):
-    """A 422 listing every problem of a document: ``details`` is ``{"problems": [...]}``."""
-
-    code = "validation_failed"
+    """A 422 listing every problem of a document: ``details`` is ``{"problems": [...]}``; the
+    code is every validation error's (``validation_error``), so a client handles it as one."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         count = len(problems)

@@ -85,7 +85,7 @@ async def export_config(
     response_model_by_alias=True,
     summary="Plan or apply a configuration document",
     description="Checks the whole document and answers every problem at once (422, "
-    "`validation_failed`, `details.problems`); then plans, and unless `dry_run` applies the "
+    "`validation_error`, `details.problems`); then plans, and unless `dry_run` applies the "
     "plan in one transaction (a failure part-way changes nothing).",
 )
 async def apply_config(
