@@ -18,6 +18,7 @@ from callroute.errors import RateLimited, Unauthorized
 
 if TYPE_CHECKING:
     from callroute.app_context import AppContext
+    from callroute.auth.ratelimit import FailureThrottle
 
 # Writing last_used_at on every request would turn each read into a write; once a minute is
 # precise enough to tell a live key from a forgotten one.
@@ -49,6 +50,29 @@ def presented_key(request: Request, *, allow_query_key: bool = False) -> str | N
     return api_key.strip() if api_key and api_key.strip() else None
 
 
+@dataclass(frozen=True)
+class FailureGate:
+    """The failed-authentication throttle of one client address, as the API's keys and the
+    console's sign-in share it: one count of failures per address, whichever was tried."""
+
+    throttle: FailureThrottle
+    address: str
+    allowed: int  # failures a minute (CALLROUTE_AUTH_FAILURES_PER_MINUTE)
+
+    def wait(self) -> int | None:
+        """Seconds to wait before trying again, or None when the address may try now."""
+        return self.throttle.wait(self.address, self.allowed)
+
+    def failed(self) -> None:
+        self.throttle.failed(self.address, self.allowed)
+
+
+def failure_gate(request: Request, ctx: AppContext) -> FailureGate:
+    assert ctx.rate_limiter is not None
+    address = request.client.host if request.client else "unknown"
+    return FailureGate(ctx.rate_limiter.failures, address, ctx.settings.auth_failures_per_minute)
+
+
 async def authenticate(
     request: Request,
     ctx: AppContext,
@@ -62,9 +86,8 @@ async def authenticate(
     if key is None:
         raise Unauthorized("missing API key; send `Authorization: Bearer <key>` or `ApiKey: <key>`")
     assert ctx.rate_limiter is not None
-    throttle, allowed = ctx.rate_limiter.failures, ctx.settings.auth_failures_per_minute
-    address = request.client.host if request.client else "unknown"
-    wait = throttle.wait(address, allowed)
+    gate = failure_gate(request, ctx)
+    wait = gate.wait()
     if wait is not None:
         raise RateLimited(
             f"too many failed authentications from this address; retry in {wait} s",
@@ -78,7 +101,7 @@ async def authenticate(
         async with ctx.db.unit_of_work(readonly=True) as own:
             row = await ApiKeyLookup(own).by_prefix(prefix)
     if row is None or not keys.matches(key, row.key_hash):
-        throttle.failed(address, allowed)
+        gate.failed()
         raise Unauthorized("invalid API key")
     now = ctx.clock.now()
     if row.revoked_at is not None:

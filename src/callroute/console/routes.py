@@ -13,6 +13,7 @@ from callroute.alerts.schemas import AlertListQuery
 from callroute.alerts.service import AlertService
 from callroute.api.deps import ClockDep, Ctx, Session
 from callroute.app_context import AppContext
+from callroute.auth.principal import failure_gate
 from callroute.calls import recordings
 from callroute.calls.routes import audio_response
 from callroute.console import live, live_routes, oncall_routes, router_routes, service, web
@@ -71,10 +72,8 @@ async def sign_in(request: Request, ctx: Ctx, session: Session, clock: ClockDep)
     expected = request.cookies.get(SIGN_IN_CSRF_COOKIE)
     if not expected or not secrets.compare_digest(expected, form.get("csrf_token", "")):
         return _sign_in_form(request, ctx, status=403, error="The form expired: please try again.")
-    assert ctx.rate_limiter is not None
-    throttle, allowed = ctx.rate_limiter.failures, ctx.settings.auth_failures_per_minute
-    address = request.client.host if request.client else "unknown"
-    wait = throttle.wait(address, allowed)
+    gate = failure_gate(request, ctx)  # shared with the API's keys: one count per address
+    wait = gate.wait()
     email = form.get("email", "").strip()
     if wait is not None:
         return _sign_in_form(
@@ -89,7 +88,7 @@ async def sign_in(request: Request, ctx: Ctx, session: Session, clock: ClockDep)
     if len(opened) > 1 and wanted:
         opened = [(mem, proj) for mem, proj in opened if proj.slug == wanted]
     if not opened:
-        throttle.failed(address, allowed)
+        gate.failed()
         log.info("console_sign_in_failed")
         return _sign_in_form(request, ctx, status=401, error=FAILED, email=email)
     if len(opened) > 1:  # the same person in several projects: which one?
