@@ -102,24 +102,13 @@ async def try_a_call(request: Request, session: Session, clock: ClockDep, ctx: C
             project_id=viewer.project_id,
         )
     except ValidationError as exc:
-        errors = _field_errors(exc)
+        errors = service.messages_by_field(exc, {f: f for f in TRY_FIELDS}, "to")
         return await _live_page(request, session, viewer, clock.now(), 422, typed, errors)
     except ApiError as exc:
         errors = {exc.field if exc.field in TRY_FIELDS else "to": exc.message}
         return await _live_page(request, session, viewer, clock.now(), 422, typed, errors)
     ctx.kick_runner()
     return RedirectResponse(f"/calls/{applied.call.id}", status_code=303)
-
-
-def _field_errors(exc: ValidationError) -> dict[str, str]:
-    """The API's messages, by the form field they are about."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        where = [str(part) for part in error["loc"]]
-        name = where[0] if where and where[0] in TRY_FIELDS else "to"
-        message = error["msg"].removeprefix("Value error, ")
-        errors.setdefault(name, f"{'.'.join(where)}: {message}" if where else message)
-    return errors
 
 
 @router.get("/calls/{call_id}/stream")
@@ -136,7 +125,7 @@ async def call_stream(request: Request, call_id: str, ctx: Ctx) -> Response:
 
     async def guard(session: AsyncSession, viewer: Viewer) -> Response | None:
         try:
-            await service.call_page(session, viewer.project_id, call_id)
+            await service.find_call(session, viewer.project_id, call_id)
         except ApiError as exc:  # another project's call, or no call: not found, like the page
             return Response(exc.message, status_code=exc.status, media_type="text/plain")
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,7 +23,7 @@ from callroute.db.pagination import parse_sort
 from callroute.db.revisions import config_revision
 from callroute.models import Alert, Call, CallLeg, ConsoleSession, Member, Project, Recording
 from callroute.simulated_calls.narrate import in_words, leg_label
-from callroute.validation import found
+from callroute.validation import error_message, found
 
 SESSION_LIFETIME = timedelta(hours=12)
 OUTCOMES = ("completed", "voicemail", "missed", "rejected", "failed")
@@ -201,6 +202,21 @@ CALL_FILTERS = {
 }
 
 
+def messages_by_field(
+    exc: ValidationError, fields: Mapping[str, str], default: str
+) -> dict[str, str]:
+    """The API's messages for a refused form, by the form field each is about: ``fields``
+    maps the API's name (the first part of an error's location) to the form's; an error about
+    anything else goes beside ``default``. The first message of a field is kept."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        top = str(error["loc"][0]) if error["loc"] else ""
+        message = error_message(dict(error))
+        errors.setdefault(fields.get(top, default), f"{where}: {message}" if where else message)
+    return errors
+
+
 async def call_log(
     session: AsyncSession, project_id: uuid.UUID, typed: dict[str, str], limit: int = 50
 ) -> CallLog:
@@ -216,15 +232,16 @@ async def call_log(
         parsed = CallListQuery.model_validate({**query, "limit": limit})
     except ValidationError as exc:
         wanted = {api: form for form, api in CALL_FILTERS.items()}
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            where = str(error["loc"][0]) if error["loc"] else ""
-            errors.setdefault(wanted.get(where, "status"), f"{where}: {error['msg']}")
-        return CallLog([], routers, chosen, errors)
+        return CallLog([], routers, chosen, messages_by_field(exc, wanted, "status"))
     page = await CallRepository(session, project_id).page(
         parsed.filters(), parse_sort("-started_at"), None, limit
     )
     return CallLog(list(page.rows), routers, chosen, {})
+
+
+async def find_call(session: AsyncSession, project_id: uuid.UUID, call_id: str) -> Call:
+    """One of the project's calls; another project's, or none, is not found."""
+    return await found(CallRepository(session, project_id), call_id, "call")
 
 
 async def call_page(session: AsyncSession, project_id: uuid.UUID, call_id: str) -> CallPage:
