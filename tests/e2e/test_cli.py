@@ -164,6 +164,10 @@ def test_version_and_help(tmp_path: Path) -> None:
     for command in ([], ["serve"], ["init"], ["api-key"], ["api-key", "create"], ["migrate"]):
         result = run_cli(*command, "--help", db_url=url)
         assert "Usage" in result.stdout
+    # Shell completion: the script `--install-completion` writes into the shell's rc file.
+    completion = run_cli("--show-completion", "bash", db_url=url)
+    assert "_callroute_completion()" in completion.stdout
+    assert "complete -o default -F _callroute_completion callroute" in completion.stdout
 
 
 @pytest.mark.parametrize(

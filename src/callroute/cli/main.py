@@ -63,7 +63,9 @@ def main() -> None:
     """Entry point: any failure is one line on stderr and a documented exit code, never a
     traceback."""
     try:
-        app()
+        # The installed command's name, also under `python -m callroute`: usage lines and
+        # the completion script name the command users type.
+        app(prog_name="callroute")
     except CliFailure as exc:
         _fail(str(exc), exc.code, exc.details)
     except (CallrouteError, ApiError) as exc:
